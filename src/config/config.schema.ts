@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { identityConfigSchema } from '../modules/identity/identity.config';
+import { mediaConfigSchema } from '../modules/media/media.config';
+import { notificationsConfigSchema } from '../modules/notifications/notifications.config';
+import { roomsConfigSchema } from '../modules/rooms/rooms.config';
+import { schedulingConfigSchema } from '../modules/scheduling/scheduling.config';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -18,7 +23,7 @@ const url = z.string().url();
  * Every setting of the service, read from the environment and validated at
  * boot. `.env.example` documents each variable; keep both in step.
  */
-export const configSchema = z.object({
+const baseConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   APP_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -38,6 +43,14 @@ export const configSchema = z.object({
   EMBEDDED_SERVICES: z.enum(['auto', 'off']).default('auto'),
   DATA_DIR: z.string().min(1).default('.data'),
 });
+
+/** The whole schema: the base above plus each module's own variables. */
+export const configSchema = baseConfigSchema
+  .extend(identityConfigSchema.shape)
+  .extend(roomsConfigSchema.shape)
+  .extend(schedulingConfigSchema.shape)
+  .extend(notificationsConfigSchema.shape)
+  .extend(mediaConfigSchema.shape);
 
 export type Config = z.infer<typeof configSchema> & {
   /** Resolved at boot: PUBLIC_URL, or http://localhost:PORT. */

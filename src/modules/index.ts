@@ -1,10 +1,12 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
+import { IdentityModule } from './identity/identity.module';
 
 /**
  * The domain modules a process loads for its role. `api` serves HTTP,
  * websockets and media; `worker` runs the BullMQ processors; `all` both.
  */
-export function domainModules(_config: AppConfig): Array<Type | DynamicModule> {
-  return [];
+export function domainModules(config: AppConfig): Array<Type | DynamicModule> {
+  const api = config.APP_ROLE !== 'worker';
+  return [IdentityModule, ...(api ? [] : [])];
 }

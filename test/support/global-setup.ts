@@ -1,5 +1,6 @@
 import { runMigrations } from '../../src/database/migrate';
-import { adminQuery, databaseUrl } from './database';
+import { Client } from 'pg';
+import { adminQuery, databaseUrl, TEST_SERVER_URL } from './database';
 
 /** Runs the migrations once into a template database that each test file copies. */
 export default async function globalSetup(): Promise<void> {
@@ -13,12 +14,10 @@ export default async function globalSetup(): Promise<void> {
 }
 
 async function dropStale(): Promise<void> {
-  const { Client } = await import('pg');
-  const { TEST_SERVER_URL } = await import('./database');
   const client = new Client({ connectionString: TEST_SERVER_URL });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string; pid: string }>(
+    const { rows } = await client.query<{ datname: string }>(
       `SELECT datname FROM pg_database WHERE datname ~ '^visio_(t|tpl)_' AND datname <> $1`,
       [process.env.VISIO_TEST_TEMPLATE_DB],
     );
