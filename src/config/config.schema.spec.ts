@@ -1,0 +1,31 @@
+import { ConfigError, parseConfig } from './config.schema';
+
+describe('parseConfig', () => {
+  it('applies defaults on an empty environment', () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ NODE_ENV: 'development', APP_ROLE: 'all', PORT: 3000, PUBLIC_URL: 'http://localhost:3000' });
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      parseConfig({ PORT: 'abc', APP_ROLE: 'both', RATE_LIMIT_MAX: '-1' });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const problems = (e as ConfigError).problems.join('\n');
+      expect(problems).toMatch(/^PORT: /m);
+      expect(problems).toMatch(/^APP_ROLE: /m);
+      expect(problems).toMatch(/^RATE_LIMIT_MAX: /m);
+    }
+  });
+
+  it('treats empty strings as unset', () => {
+    expect(parseConfig({ PORT: '' }).PORT).toBe(3000);
+  });
+
+  it('parses lists and booleans', () => {
+    const c = parseConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: 'true' });
+    expect(c.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
+    expect(c.TRUST_PROXY).toBe(true);
+  });
+});

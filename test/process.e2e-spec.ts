@@ -1,0 +1,67 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { databaseUrl } from './support/database';
+import { createTestDatabase } from './support/database';
+import { freePort, TEST_REDIS_URL } from './support/app';
+
+const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
+
+function run(env: Record<string, string>, untilMs = 20000) {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), untilMs);
+  exited.finally(() => clearTimeout(timer));
+  return { child, exited, output: () => out };
+}
+
+/** The built service, as `npm start` runs it (scripts/visio test builds dist/ first). */
+describe('the service process', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} missing: run the tests through \`npm test\` (it builds first)`);
+  });
+
+  it('exits non-zero naming each bad variable', async () => {
+    const p = run({ PORT: 'abc', APP_ROLE: 'nope' });
+    const code = await p.exited;
+    expect(code).toBe(78);
+    expect(p.output()).toMatch(/PORT:/);
+    expect(p.output()).toMatch(/APP_ROLE:/);
+  });
+
+  it('starts, migrates, serves readiness and stops cleanly on SIGTERM', async () => {
+    const db = await createTestDatabase();
+    const port = await freePort();
+    const p = run({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: db.url,
+      REDIS_URL: TEST_REDIS_URL,
+      REDIS_KEY_PREFIX: `visio:test:proc${port}:`,
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    });
+    try {
+      let ready: Response | undefined;
+      for (let i = 0; i < 100 && !ready; i++) {
+        ready = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+        if (!ready) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(ready?.status).toBe(200);
+      p.child.kill('SIGTERM');
+      const code = await p.exited;
+      if (code !== 0) console.log(p.output());
+      expect(code).toBe(0);
+    } finally {
+      p.child.kill('SIGKILL');
+      await db.drop();
+    }
+    expect(databaseUrl('x')).toContain('/x');
+  }, 40000);
+});
