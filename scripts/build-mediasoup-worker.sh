@@ -53,11 +53,16 @@ readonly DOWNLOADS=$CACHE/downloads
 log() { printf '[mediasoup-worker] %s\n' "$*" >&2; }
 die() { printf '[mediasoup-worker] ERROR: %s\n' "$*" >&2; DIED=1; exit 1; }
 # Any other failure (set -e) still gets a message naming the failed command.
-DIED= FAILED_AT=
+DIED='' FAILED_AT=''
+on_exit() {
+  local rc=$?
+  if ((rc != 0)) && [[ -z $DIED ]]; then
+    printf '[mediasoup-worker] ERROR: failed (exit %d) at %s\n' "$rc" "${FAILED_AT:-?}" >&2
+  fi
+}
 set -E
 trap 'FAILED_AT="line $LINENO: $BASH_COMMAND"' ERR
-trap 'rc=$?; if ((rc != 0)) && [[ -z $DIED ]]; then
-  printf "[mediasoup-worker] ERROR: failed (exit %d) at %s\n" "$rc" "${FAILED_AT:-?}" >&2; fi' EXIT
+trap on_exit EXIT
 
 # --- Inputs ------------------------------------------------------------------
 
@@ -94,7 +99,8 @@ pkg_version() {
 # Sets KEY (empty if a keyed package is not installed yet) and KEY_INPUTS.
 compute_cache_key() {
   local p
-  KEY= KEY_INPUTS="mediasoup=$MS_VERSION patchset=$PATCHSET_REV arch=$(dpkg --print-architecture)"
+  KEY=''
+  KEY_INPUTS="mediasoup=$MS_VERSION patchset=$PATCHSET_REV arch=$(dpkg --print-architecture)"
   for p in "${KEY_PACKAGES[@]}"; do
     pkg_installed "$p" || return 0
     KEY_INPUTS+=" $p=$(pkg_version "$p")"
@@ -137,9 +143,9 @@ install_apt_packages() {
     sudo=(sudo)
   fi
   log "installing Debian packages: ${missing[*]}"
-  "${sudo[@]}" apt-get update >&2 || die "apt-get update failed"
+  "${sudo[@]}" apt-get -q update >&2 || die "apt-get update failed"
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-    apt-get install -y --no-install-recommends "${missing[@]}" >&2 ||
+    apt-get -q install -y --no-install-recommends "${missing[@]}" >&2 ||
     die "apt-get install failed for: ${missing[*]}"
 }
 
@@ -217,7 +223,7 @@ fetch_pool_file() {
     mv -f "$dest.part" "$dest"
     return 0
   done
-  die "could not download $pool_path from: $(echo $mirrors). It may have left Debian's pool;" \
+  die "could not download $pool_path from: ${mirrors//$'\n'/ }. It may have left Debian's pool;" \
     "put a copy with sha256 $sha at $dest"
 }
 
@@ -317,7 +323,7 @@ build_worker() {
     "$build" "$src/worker" >&2 || die "meson setup failed (log: $build/meson-logs/meson-log.txt)"
 
   local jobs=${MEDIASOUP_BUILD_JOBS:-$(nproc)} start=$SECONDS
-  log "compiling with $jobs jobs (about 8 minutes on 2 cores)"
+  log "compiling with $jobs jobs (4 to 8 minutes on 2 cores)"
   # ninja may rerun meson; it needs the same PYTHONPATH.
   env "PYTHONPATH=$MESON_PYTHONPATH" ninja -C "$build" -j "$jobs" mediasoup-worker >&2 ||
     die "compilation failed (work directory kept: $work)"
