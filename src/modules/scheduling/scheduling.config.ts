@@ -10,5 +10,10 @@ export const schedulingConfigSchema = z.object({
   /** Widest from/to window of the occurrence listing and free/busy queries (days). */
   SCHEDULING_MAX_WINDOW_DAYS: z.coerce.number().int().min(1).max(3660).default(366),
   /** How long an Idempotency-Key of the booking API is remembered (hours). */
-  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  IDEMPOTENCY_KEY_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(24),
 });

@@ -1,0 +1,83 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { AppConfig } from '../../../config/app-config';
+import { WEBHOOK_QUEUE, type WebhookJob } from '../notifications.types';
+import { WebhooksRepository } from '../repositories/webhooks.repository';
+import { webhookBody } from '../services/webhooks.service';
+import { SIGNATURE_HEADER, signWebhook } from '../webhook-signature';
+
+/** POSTs signed deliveries; a non-2xx answer or a network error throws, so BullMQ retries with backoff. */
+@Processor(WEBHOOK_QUEUE, { autorun: false })
+export class WebhookProcessor extends WorkerHost implements OnApplicationBootstrap {
+  private readonly logger = new Logger('WebhookProcessor');
+
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.config.APP_ROLE === 'api') return;
+    void this.worker
+      .run()
+      .catch((e) => this.logger.error(`webhook worker stopped: ${(e as Error).message}`));
+  }
+
+  async process(job: Job<WebhookJob>): Promise<void> {
+    const delivery = await this.repo.findDelivery(job.data.deliveryId);
+    if (!delivery || delivery.status !== 'pending') return;
+    const endpoint = await this.repo.findEndpoint(delivery.endpointId);
+    const attempt = job.attemptsMade + 1;
+    const final = attempt >= (job.opts.attempts ?? 1);
+    if (!endpoint?.active) {
+      await this.repo.recordAttempt(delivery.id, {
+        delivered: false,
+        statusCode: null,
+        error: 'endpoint removed',
+        final: true,
+        nextAttemptAt: null,
+      });
+      return;
+    }
+    const body = webhookBody(delivery);
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const res = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Visio-Webhooks/1',
+          [SIGNATURE_HEADER]: signWebhook(endpoint.secret, body, Math.floor(Date.now() / 1000)),
+          'Visio-Event': delivery.event,
+          'Visio-Delivery': delivery.id,
+          'Visio-Attempt': String(attempt),
+          'Idempotency-Key': delivery.id,
+          'x-request-id': randomUUID(),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
+      });
+      statusCode = res.status;
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+    } catch (e) {
+      error = (e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message;
+    }
+    const delay = this.config.WEBHOOK_BACKOFF_MS * 2 ** (attempt - 1);
+    await this.repo.recordAttempt(delivery.id, {
+      delivered: error === null,
+      statusCode,
+      error,
+      final: error !== null && final,
+      nextAttemptAt: error !== null && !final ? new Date(Date.now() + delay) : null,
+    });
+    if (error !== null)
+      throw new Error(`webhook ${delivery.id} to endpoint ${endpoint.id}: ${error}`);
+  }
+}
