@@ -4,11 +4,13 @@ import { ConfigError, parseConfig } from './config/config.schema';
 import { runMigrations } from './database/migrate';
 import { resolveInfrastructure } from './infra/infrastructure';
 import { createApp } from './bootstrap';
+import { checkOidcConfig } from './modules/identity/oidc/oidc-settings';
 
 async function main(): Promise<void> {
   let parsed;
   try {
     parsed = parseConfig(process.env);
+    checkOidcConfig(parsed); // the embedded identity provider never runs in production
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\nSee .env.example for every variable and its default.\n`);

@@ -18,7 +18,11 @@ describe('sessions', () => {
   it('returns the agent for a session cookie', async () => {
     const u = await newUser(t, { givenName: 'Ada', usualName: 'Lovelace' });
     const res = await as(t, u.cookie).get('/api/v1/users/me').expect(200);
-    expect(res.body).toMatchObject({ id: u.user.id, displayName: 'Ada Lovelace', email: u.user.email });
+    expect(res.body).toMatchObject({
+      id: u.user.id,
+      displayName: 'Ada Lovelace',
+      email: u.user.email,
+    });
   });
 
   it('lists sessions and revokes one: its next request is 401', async () => {
@@ -33,7 +37,9 @@ describe('sessions', () => {
   it("cannot revoke another user's session (404)", async () => {
     const a = await newUser(t);
     const b = await newUser(t);
-    const res = await as(t, a.cookie).delete(`/api/v1/users/me/sessions/${b.sessionId}`).expect(404);
+    const res = await as(t, a.cookie)
+      .delete(`/api/v1/users/me/sessions/${b.sessionId}`)
+      .expect(404);
     expect(res.body.code).toBe('session_not_found');
     await as(t, b.cookie).get('/api/v1/users/me').expect(200);
   });
@@ -65,8 +71,13 @@ describe('sessions', () => {
     const db = new Client({ connectionString: t.databaseUrl });
     await db.connect();
     try {
-      await db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [a.sessionId]);
-      await db.query(`UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`, [b.sessionId]);
+      await db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+        a.sessionId,
+      ]);
+      await db.query(
+        `UPDATE sessions SET last_seen_at = now() - interval '31 minutes' WHERE id = $1`,
+        [b.sessionId],
+      );
     } finally {
       await db.end();
     }

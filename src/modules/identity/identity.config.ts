@@ -1,13 +1,11 @@
 import { z } from 'zod';
 
-const csv = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /** ProConnect assurance levels we know, weakest first (eidas1-mfa: eidas1 plus a second factor). */
 export const ACR_LEVELS = ['eidas1', 'eidas1-mfa', 'eidas2', 'eidas3'] as const;
@@ -20,7 +18,11 @@ export function acceptedAcrValues(min: AcrLevel): string[] {
 
 /** Environment variables of the identity module (merged into the service's config schema). */
 export const identityConfigSchema = z.object({
-  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(12),
   SESSION_IDLE_MINUTES: z.coerce.number().int().positive().default(120),
   GUEST_SESSION_TTL_MINUTES: z.coerce.number().int().positive().default(240),
   /** Emails or `sub`s of platform administrators (comma separated). */
@@ -33,7 +35,10 @@ export const identityConfigSchema = z.object({
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-  OIDC_SCOPES: z.string().min(1).default('openid email given_name usual_name uid siret idp_id organization_label'),
+  OIDC_SCOPES: z
+    .string()
+    .min(1)
+    .default('openid email given_name usual_name uid siret idp_id organization_label'),
   /** The lowest accepted assurance level (eidas1 < eidas1-mfa < eidas2 < eidas3). */
   OIDC_MIN_ACR: z.enum(ACR_LEVELS).default('eidas1'),
   /** Default: PUBLIC_URL/api/v1/auth/callback (must match the provider's registration exactly). */

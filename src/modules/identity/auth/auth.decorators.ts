@@ -1,4 +1,9 @@
-import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  SetMetadata,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth } from '@nestjs/swagger';
 import type { Principal } from './principal';
 
@@ -17,7 +22,11 @@ export interface AuthPolicy {
 
 /** The route needs a caller: a logged-in user by default; guests/applications as the policy says. */
 export function Authenticated(policy: AuthPolicy = {}): MethodDecorator & ClassDecorator {
-  return applyDecorators(SetMetadata(AUTH_POLICY, policy), ApiCookieAuth('visio_session'), ApiBearerAuth());
+  return applyDecorators(
+    SetMetadata(AUTH_POLICY, policy),
+    ApiCookieAuth('visio_session'),
+    ApiBearerAuth(),
+  );
 }
 
 /** Platform administrators only (set by PLATFORM_ADMINS). */
@@ -27,5 +36,6 @@ export function PlatformAdmin(): MethodDecorator & ClassDecorator {
 
 /** The caller, as resolved by the PrincipalGuard (undefined on public routes without credentials). */
 export const CurrentPrincipal = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): Principal | undefined => ctx.switchToHttp().getRequest().principal,
+  (_: unknown, ctx: ExecutionContext): Principal | undefined =>
+    ctx.switchToHttp().getRequest().principal,
 );

@@ -36,7 +36,8 @@ export class PrincipalGuard implements CanActivate {
     const authorization = request.headers.authorization;
     if (authorization?.startsWith('Bearer ')) {
       const principal = await this.tokens.resolve(authorization.slice(7).trim());
-      if (!principal) throw AppError.unauthorized('invalid_token', 'The access token is invalid or expired');
+      if (!principal)
+        throw AppError.unauthorized('invalid_token', 'The access token is invalid or expired');
       request.principal = principal;
     } else {
       const token = request.cookies?.[sessionCookieName(this.config)];
@@ -64,10 +65,12 @@ export class PrincipalGuard implements CanActivate {
         throw AppError.forbidden('application_not_allowed', 'Applications cannot use this API');
       }
       const missing = scopes.filter((s) => !p.scopes.includes(s));
-      if (missing.length) throw AppError.forbidden('insufficient_scope', `Missing scope: ${missing.join(' ')}`);
+      if (missing.length)
+        throw AppError.forbidden('insufficient_scope', `Missing scope: ${missing.join(' ')}`);
       return true;
     }
-    if (policy.applicationsOnly) throw AppError.forbidden('application_only', 'This API is for applications');
+    if (policy.applicationsOnly)
+      throw AppError.forbidden('application_only', 'This API is for applications');
     if (policy.platformAdmin && !(p.kind === 'user' && p.platformRoles.includes('admin'))) {
       throw AppError.forbidden('platform_admin_required', 'Platform administrators only');
     }

@@ -38,7 +38,11 @@ export function actingUserId(p: Principal | undefined): string | null {
   return null;
 }
 
-export function displayNameOf(user: { givenName: string | null; usualName: string | null; email: string | null }): string {
+export function displayNameOf(user: {
+  givenName: string | null;
+  usualName: string | null;
+  email: string | null;
+}): string {
   const name = [user.givenName, user.usualName].filter(Boolean).join(' ').trim();
   return name || user.email || 'Agent';
 }

@@ -8,7 +8,12 @@ export function sessionCookieName(config: AppConfig): string {
   return secure(config) ? '__Host-visio_session' : 'visio_session';
 }
 
-export function setSessionCookie(reply: FastifyReply, config: AppConfig, token: string, expiresAt: Date): void {
+export function setSessionCookie(
+  reply: FastifyReply,
+  config: AppConfig,
+  token: string,
+  expiresAt: Date,
+): void {
   reply.setCookie(sessionCookieName(config), token, {
     httpOnly: true,
     secure: secure(config),
@@ -19,5 +24,10 @@ export function setSessionCookie(reply: FastifyReply, config: AppConfig, token: 
 }
 
 export function clearSessionCookie(reply: FastifyReply, config: AppConfig): void {
-  reply.clearCookie(sessionCookieName(config), { path: '/', httpOnly: true, secure: secure(config), sameSite: 'lax' });
+  reply.clearCookie(sessionCookieName(config), {
+    path: '/',
+    httpOnly: true,
+    secure: secure(config),
+    sameSite: 'lax',
+  });
 }

@@ -2,7 +2,8 @@ import { Controller, Delete, Get, HttpCode, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { Authenticated, CurrentPrincipal } from '../auth/auth.decorators';
-import type { UserPrincipal } from '../auth/principal';
+import { actingUserId, type Principal, type UserPrincipal } from '../auth/principal';
+import { AppError } from '../../../common/errors/app-error';
 import { SessionsService, type SessionView } from '../services/sessions.service';
 import { UsersService, type UserView } from '../services/users.service';
 
@@ -15,10 +16,17 @@ export class UsersController {
     private readonly sessions: SessionsService,
   ) {}
 
-  /** The logged-in agent and their ProConnect claims. */
+  /** The logged-in agent and their ProConnect claims (or the user an application acts for). */
   @Get()
-  me(@CurrentPrincipal() p: UserPrincipal): Promise<UserView> {
-    return this.users.get(p.userId);
+  @Authenticated({ scopes: ['users:read'] })
+  me(@CurrentPrincipal() p: Principal): Promise<UserView> {
+    const userId = actingUserId(p);
+    if (!userId)
+      throw AppError.forbidden(
+        'acting_user_required',
+        'This token does not act for a user (use act_as)',
+      );
+    return this.users.get(userId);
   }
 
   /** The agent's live sessions (devices), newest activity first. */

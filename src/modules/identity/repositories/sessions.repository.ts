@@ -42,7 +42,9 @@ export class SessionsRepository {
 
   /** Revokes one session of a user; false when none matched. */
   async revokeForUser(userId: string, id: string): Promise<boolean> {
-    const res = await this.repo.update({ id, userId, revokedAt: IsNull() }, { revokedAt: () => 'now()' } as any);
+    const res = await this.repo.update({ id, userId, revokedAt: IsNull() }, {
+      revokedAt: () => 'now()',
+    } as any);
     return (res.affected ?? 0) > 0;
   }
 

@@ -17,12 +17,18 @@ export class UsersRepository {
   }
 
   findByIds(ids: string[]): Promise<UserEntity[]> {
-    return ids.length ? this.repo.createQueryBuilder('u').where('u.id IN (:...ids)', { ids }).getMany() : Promise.resolve([]);
+    return ids.length
+      ? this.repo.createQueryBuilder('u').where('u.id IN (:...ids)', { ids }).getMany()
+      : Promise.resolve([]);
   }
 
   findByEmail(email: string): Promise<UserEntity | null> {
     // Active accounts first: a pending row only stands in until first login.
-    return this.repo.createQueryBuilder('u').where('u.email = :email', { email }).orderBy('u.sub IS NULL', 'ASC').getOne();
+    return this.repo
+      .createQueryBuilder('u')
+      .where('u.email = :email', { email })
+      .orderBy('u.sub IS NULL', 'ASC')
+      .getOne();
   }
 
   /**
@@ -30,18 +36,32 @@ export class UsersRepository {
    * the same email is turned into that user (merge on first login). One
    * transaction, so two simultaneous first logins cannot create two users.
    */
-  upsertFromIdentity(idpId: string, sub: string, profile: UserProfile, isAdmin: boolean): Promise<UserEntity> {
+  upsertFromIdentity(
+    idpId: string,
+    sub: string,
+    profile: UserProfile,
+    isAdmin: boolean,
+  ): Promise<UserEntity> {
     return this.repo.manager.transaction(async (tx: EntityManager) => {
       const users = tx.getRepository(UserEntity);
       const roles = (existing: string[]) =>
         isAdmin ? Array.from(new Set([...existing, 'admin'])) : existing;
-      let user = await users.findOne({ where: { idpId, sub }, lock: { mode: 'pessimistic_write' } });
+      let user = await users.findOne({
+        where: { idpId, sub },
+        lock: { mode: 'pessimistic_write' },
+      });
       if (!user && profile.email) {
-        user = await users.findOne({ where: { email: profile.email, sub: IsNull() }, lock: { mode: 'pessimistic_write' } });
+        user = await users.findOne({
+          where: { email: profile.email, sub: IsNull() },
+          lock: { mode: 'pessimistic_write' },
+        });
         if (user) Object.assign(user, { idpId, sub });
       }
       if (!user) user = users.create({ idpId, sub, platformRoles: [] });
-      Object.assign(user, profile, { lastLoginAt: new Date(), platformRoles: roles(user.platformRoles ?? []) });
+      Object.assign(user, profile, {
+        lastLoginAt: new Date(),
+        platformRoles: roles(user.platformRoles ?? []),
+      });
       return users.save(user);
     });
   }

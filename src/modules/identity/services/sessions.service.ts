@@ -75,9 +75,15 @@ export class SessionsService {
     const idleSince = new Date(Date.now() - this.config.SESSION_IDLE_MINUTES * 60_000);
     const session = await this.sessions.findLive(hashToken(token), idleSince);
     if (!session) return null;
-    if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await this.sessions.touch(session.id);
+    if (Date.now() - session.lastSeenAt.getTime() > TOUCH_EVERY_MS)
+      await this.sessions.touch(session.id);
     if (session.kind === 'guest') {
-      return { kind: 'guest', guestId: session.id, sessionId: session.id, displayName: session.guestName! };
+      return {
+        kind: 'guest',
+        guestId: session.id,
+        sessionId: session.id,
+        displayName: session.guestName!,
+      };
     }
     const user = await this.users.findById(session.userId!);
     if (!user) return null;

@@ -68,7 +68,9 @@ export class UsersService {
   /** Called at each ProConnect login: creates, merges or refreshes the user. */
   async upsertFromLogin(idpId: string, sub: string, profile: UserProfile): Promise<UserView> {
     const admins = this.config.PLATFORM_ADMINS.map((a) => a.toLowerCase());
-    const isAdmin = admins.includes(sub.toLowerCase()) || (!!profile.email && admins.includes(profile.email.toLowerCase()));
+    const isAdmin =
+      admins.includes(sub.toLowerCase()) ||
+      (!!profile.email && admins.includes(profile.email.toLowerCase()));
     return toUserView(await this.users.upsertFromIdentity(idpId, sub, profile, isAdmin));
   }
 }
