@@ -7,9 +7,14 @@ import { freePort, TEST_REDIS_URL } from './support/app';
 
 const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
 
-function run(env: Record<string, string>, untilMs = 20000) {
+function run(env: Record<string, string>, untilMs = 60000) {
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -48,11 +53,13 @@ describe('the service process', () => {
       NODE_ENV: 'test',
     });
     try {
+      // Ready once Postgres, Redis and the media workers all answer.
       let ready: Response | undefined;
-      for (let i = 0; i < 100 && !ready; i++) {
+      for (let i = 0; i < 150 && ready?.status !== 200; i++) {
         ready = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
-        if (!ready) await new Promise((r) => setTimeout(r, 200));
+        if (ready?.status !== 200) await new Promise((r) => setTimeout(r, 200));
       }
+      if (ready?.status !== 200) console.log(await ready?.text(), p.output());
       expect(ready?.status).toBe(200);
       p.child.kill('SIGTERM');
       const code = await p.exited;
@@ -63,5 +70,5 @@ describe('the service process', () => {
       await db.drop();
     }
     expect(databaseUrl('x')).toContain('/x');
-  }, 40000);
+  }, 60000);
 });

@@ -43,6 +43,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     REDIS_KEY_PREFIX: `visio:test:${randomBytes(4).toString('hex')}:`,
+    // One mediasoup worker per test app: files run in parallel on few cores.
+    MEDIA_WORKERS: '1',
     ...env,
   });
   const config = new AppConfig({ ...parsed, DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL });

@@ -11,8 +11,12 @@ export const mediaConfigSchema = z.object({
   MEDIA_WORKER_LOG_LEVEL: z.enum(['debug', 'warn', 'error', 'none']).default('warn'),
   MEDIA_LISTEN_IP: z.string().min(1).default('0.0.0.0'),
   MEDIA_ANNOUNCED_ADDRESS: z.string().min(1).default('127.0.0.1'),
-  /** Worker i's WebRtcServer listens on UDP and TCP port base+i; 0 picks free ports in the RTC range (tests). */
-  MEDIA_PORT_BASE: port.default(40000),
+  /**
+   * Worker i's WebRtcServer listens on UDP and TCP port base+i. 0 picks free
+   * ports in the RTC range; the default under NODE_ENV=test, where several
+   * instances share one machine.
+   */
+  MEDIA_PORT_BASE: port.optional(),
   MEDIA_RTC_MIN_PORT: port.default(41000),
   MEDIA_RTC_MAX_PORT: port.default(49999),
   MEDIA_ROOM_EMPTY_GRACE_MS: z.coerce.number().int().min(0).default(30000),
@@ -46,6 +50,7 @@ export interface MediaSettings {
 export const MEDIA_SETTINGS = Symbol('MEDIA_SETTINGS');
 
 type MediaConfigInput = z.infer<typeof mediaConfigSchema> & {
+  NODE_ENV?: string;
   PORT: number;
   PUBLIC_URL: string;
   REDIS_KEY_PREFIX: string;
@@ -58,7 +63,7 @@ export function resolveMediaSettings(c: MediaConfigInput): MediaSettings {
     workerLogLevel: c.MEDIA_WORKER_LOG_LEVEL,
     listenIp: c.MEDIA_LISTEN_IP,
     announcedAddress: c.MEDIA_ANNOUNCED_ADDRESS,
-    portBase: c.MEDIA_PORT_BASE,
+    portBase: c.MEDIA_PORT_BASE ?? (c.NODE_ENV === 'test' ? 0 : 40000),
     rtcMinPort: c.MEDIA_RTC_MIN_PORT,
     rtcMaxPort: c.MEDIA_RTC_MAX_PORT,
     roomEmptyGraceMs: c.MEDIA_ROOM_EMPTY_GRACE_MS,
@@ -76,11 +81,14 @@ export function resolveMediaSettings(c: MediaConfigInput): MediaSettings {
 export function mediaSettingsProblems(s: MediaSettings): string[] {
   const problems: string[] = [];
   if (s.rtcMinPort === 0 || s.rtcMaxPort < s.rtcMinPort) {
-    problems.push(`MEDIA_RTC_MIN_PORT..MEDIA_RTC_MAX_PORT (${s.rtcMinPort}..${s.rtcMaxPort}) is not a port range`);
+    problems.push(
+      `MEDIA_RTC_MIN_PORT..MEDIA_RTC_MAX_PORT (${s.rtcMinPort}..${s.rtcMaxPort}) is not a port range`,
+    );
   }
   if (s.portBase !== 0) {
     const last = s.portBase + s.workers - 1;
-    if (last > 65535) problems.push(`MEDIA_PORT_BASE ${s.portBase} + MEDIA_WORKERS ${s.workers} passes port 65535`);
+    if (last > 65535)
+      problems.push(`MEDIA_PORT_BASE ${s.portBase} + MEDIA_WORKERS ${s.workers} passes port 65535`);
     // The WebRtcServer ports must not be handed out again to PlainTransports.
     if (s.portBase <= s.rtcMaxPort && last >= s.rtcMinPort) {
       problems.push(

@@ -1,0 +1,42 @@
+import { mediaConfigSchema, resolveMediaSettings } from './media.config';
+
+const base = { PORT: 3000, PUBLIC_URL: 'https://visio.example/', REDIS_KEY_PREFIX: 'visio:' };
+
+describe('media settings', () => {
+  it('defaults to one WebRtcServer port per worker from 40000, outside the PlainTransport range', () => {
+    const s = resolveMediaSettings({ ...mediaConfigSchema.parse({ MEDIA_WORKERS: '4' }), ...base });
+    expect(s).toMatchObject({
+      workers: 4,
+      listenIp: '0.0.0.0',
+      announcedAddress: '127.0.0.1',
+      portBase: 40000,
+      rtcMinPort: 41000,
+      rtcMaxPort: 49999,
+      roomEmptyGraceMs: 30000,
+      nodeUrl: 'https://visio.example',
+    });
+    expect(s.nodeId).toMatch(/:3000$/);
+  });
+
+  it('picks free WebRtcServer ports by default under NODE_ENV=test (parallel test instances)', () => {
+    const env = mediaConfigSchema.parse({});
+    expect(resolveMediaSettings({ ...env, ...base, NODE_ENV: 'test' }).portBase).toBe(0);
+    expect(
+      resolveMediaSettings({ ...env, ...base, NODE_ENV: 'test', MEDIA_PORT_BASE: 30000 }).portBase,
+    ).toBe(30000);
+  });
+
+  it('refuses WebRtcServer ports that overlap the PlainTransport range', () => {
+    const env = mediaConfigSchema.parse({ MEDIA_WORKERS: '8', MEDIA_PORT_BASE: '40995' });
+    expect(() => resolveMediaSettings({ ...env, ...base })).toThrow(/overlap/);
+  });
+
+  it('refuses a reversed PlainTransport range and a worker count below 1', () => {
+    const env = mediaConfigSchema.parse({
+      MEDIA_RTC_MIN_PORT: '50000',
+      MEDIA_RTC_MAX_PORT: '45000',
+    });
+    expect(() => resolveMediaSettings({ ...env, ...base })).toThrow(/not a port range/);
+    expect(mediaConfigSchema.safeParse({ MEDIA_WORKERS: '0' }).success).toBe(false);
+  });
+});
