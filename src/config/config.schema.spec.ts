@@ -1,4 +1,6 @@
-import { ConfigError, parseConfig } from './config.schema';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConfigError, configSchema, parseConfig } from './config.schema';
 
 describe('parseConfig', () => {
   it('applies defaults on an empty environment', () => {
@@ -27,5 +29,21 @@ describe('parseConfig', () => {
     const c = parseConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: 'true' });
     expect(c.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
     expect(c.TRUST_PROXY).toBe(true);
+  });
+});
+
+const ENV_EXAMPLE = join(__dirname, '..', '..', '.env.example');
+
+describe('.env.example', () => {
+  it('documents every variable of the schema, and only those', () => {
+    const text = readFileSync(ENV_EXAMPLE, 'utf8');
+    const documented = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]).sort();
+    expect(documented).toEqual(Object.keys(configSchema.shape).sort());
+  });
+
+  it('holds values the schema accepts', () => {
+    const text = readFileSync(ENV_EXAMPLE, 'utf8');
+    const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(() => parseConfig(env)).not.toThrow();
   });
 });
