@@ -22,5 +22,11 @@ export const notificationsConfigSchema = z.object({
   WEBHOOK_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   WEBHOOK_BACKOFF_MS: z.coerce.number().int().min(10).default(10000),
   /** Per-request timeout of a webhook delivery. */
+  /**
+   * Let webhooks reach loopback, private and link-local addresses. Default:
+   * allowed outside production, refused in production (no SSRF into the
+   * operator's network).
+   */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool.optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60000).default(10000),
 });

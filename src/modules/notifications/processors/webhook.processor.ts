@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
 import { WEBHOOK_QUEUE, type WebhookJob } from '../notifications.types';
 import { WebhooksRepository } from '../repositories/webhooks.repository';
-import { webhookBody } from '../services/webhooks.service';
+import { allowPrivateTargets, webhookBody } from '../services/webhooks.service';
+import { postWebhook } from '../webhook-target';
 import { SIGNATURE_HEADER, signWebhook } from '../webhook-signature';
 
 /** POSTs signed deliveries; a non-2xx answer or a network error throws, so BullMQ retries with backoff. */
@@ -47,9 +48,9 @@ export class WebhookProcessor extends WorkerHost implements OnApplicationBootstr
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(endpoint.url, {
-        method: 'POST',
-        headers: {
+      statusCode = await postWebhook(
+        endpoint.url,
+        {
           'content-type': 'application/json',
           'user-agent': 'Visio-Webhooks/1',
           [SIGNATURE_HEADER]: signWebhook(endpoint.secret, body, Math.floor(Date.now() / 1000)),
@@ -60,12 +61,9 @@ export class WebhookProcessor extends WorkerHost implements OnApplicationBootstr
           'x-request-id': randomUUID(),
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.config.WEBHOOK_TIMEOUT_MS),
-      });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}`;
+        { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowPrivate: allowPrivateTargets(this.config) },
+      );
+      if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
     } catch (e) {
       error = (e as Error).name === 'TimeoutError' ? 'timeout' : (e as Error).message;
     }

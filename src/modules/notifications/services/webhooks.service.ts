@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../../../common/errors/app-error';
+import { assertAllowedTarget, ForbiddenTargetError } from '../webhook-target';
 import { AppConfig } from '../../../config/app-config';
 import type { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import type { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
@@ -122,6 +123,14 @@ export class WebhooksService {
     if (url.username || url.password) {
       throw AppError.badRequest('webhook_url_credentials', 'Webhook URLs cannot carry credentials');
     }
+    try {
+      await assertAllowedTarget(url, allowPrivateTargets(this.config));
+    } catch (e) {
+      if (e instanceof ForbiddenTargetError) {
+        throw AppError.badRequest('webhook_target_forbidden', `Webhook endpoints cannot target private addresses: ${e.message}`);
+      }
+      throw AppError.badRequest('webhook_host_unresolvable', `The webhook host does not resolve: ${url.hostname}`);
+    }
     if ((await this.repo.listEndpoints(applicationId)).length >= 20) {
       throw AppError.badRequest(
         'webhook_endpoint_limit',
@@ -156,4 +165,9 @@ export class WebhooksService {
     const { items, total } = await this.repo.listDeliveries(f);
     return { items: items.map(toDeliveryView), total, limit: f.limit, offset: f.offset };
   }
+}
+
+/** Private targets are refused in production unless WEBHOOK_ALLOW_PRIVATE_TARGETS says otherwise. */
+export function allowPrivateTargets(config: AppConfig): boolean {
+  return config.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? config.NODE_ENV !== 'production';
 }
