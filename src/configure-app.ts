@@ -5,6 +5,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { RedisIoAdapter } from './common/ws/redis-io.adapter';
 import { validationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 
@@ -54,6 +55,8 @@ export async function configureApp(app: NestFastifyApplication): Promise<void> {
   app.enableVersioning({ type: VersioningType.URI, defaultVersion: '1' });
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
+  // socket.io across API nodes (events reach sockets on every node through Redis).
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
 
   const document = buildOpenApi(app);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

@@ -1,4 +1,5 @@
-import { mediaConfigSchema, resolveMediaSettings } from './media.config';
+import { parseConfig } from '../../config/config.schema';
+import { mediaConfigSchema, resolveMediaSettings, resolveSignallingSettings } from './media.config';
 
 const base = { PORT: 3000, PUBLIC_URL: 'https://visio.example/', REDIS_KEY_PREFIX: 'visio:' };
 
@@ -38,5 +39,39 @@ describe('media settings', () => {
     });
     expect(() => resolveMediaSettings({ ...env, ...base })).toThrow(/not a port range/);
     expect(mediaConfigSchema.safeParse({ MEDIA_WORKERS: '0' }).success).toBe(false);
+  });
+});
+
+describe('signalling settings', () => {
+  it('defaults to no ICE servers, no TURN secret and a one-minute session re-check', () => {
+    const s = resolveSignallingSettings(mediaConfigSchema.parse({}));
+    expect(s).toEqual({
+      iceServers: [],
+      turnSecret: undefined,
+      turnCredentialTtlSeconds: 43200,
+      sessionCheckIntervalMs: 60000,
+    });
+  });
+
+  it('reads MEDIA_ICE_SERVERS as a JSON array of RTCIceServer', () => {
+    const env = mediaConfigSchema.parse({
+      MEDIA_ICE_SERVERS:
+        '[{"urls":"stun:stun.example.org:3478"},{"urls":["turn:turn.example.org:3478?transport=udp","turns:turn.example.org:5349"],"username":"u","credential":"p"}]',
+    });
+    expect(resolveSignallingSettings(env).iceServers).toHaveLength(2);
+  });
+
+  it('refuses at boot an ICE server list that is not JSON, not an array, or has a bad entry', () => {
+    expect(() => parseConfig({})).not.toThrow();
+    for (const bad of [
+      'stun:stun.example.org',
+      '{"urls":"stun:x"}',
+      '[{"urls":"https://turn.example.org"}]',
+      '[{"url":"stun:x"}]',
+      '[{"urls":[]}]',
+    ]) {
+      expect(() => parseConfig({ MEDIA_ICE_SERVERS: bad })).toThrow(/MEDIA_ICE_SERVERS/);
+    }
+    expect(mediaConfigSchema.safeParse({ MEDIA_TURN_SECRET: 'short' }).success).toBe(false);
   });
 });

@@ -3,6 +3,34 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
+const ICE_URL = /^(stun|stuns|turn|turns):[^\s]+$/;
+
+/** One RTCIceServer as browsers take it (STUN, or TURN/TURNS with credentials). */
+export const iceServerSchema = z
+  .object({
+    urls: z.union([
+      z.string().regex(ICE_URL, 'a stun:, stuns:, turn: or turns: URL'),
+      z.array(z.string().regex(ICE_URL, 'a stun:, stuns:, turn: or turns: URL')).min(1),
+    ]),
+    username: z.string().min(1).optional(),
+    credential: z.string().min(1).optional(),
+  })
+  .strict();
+export type IceServer = z.infer<typeof iceServerSchema>;
+
+/** MEDIA_ICE_SERVERS: a JSON array of RTCIceServer, checked at boot. */
+const iceServersVar = z
+  .string()
+  .transform((v, ctx) => {
+    try {
+      return JSON.parse(v) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of RTCIceServer objects' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(iceServerSchema).max(10));
+
 /** Environment variables of the media module (merged into the service's config schema). */
 export const mediaConfigSchema = z.object({
   /** Path of the mediasoup-worker binary; unset: mediasoup's own default (media unavailable if absent). */
@@ -25,6 +53,16 @@ export const mediaConfigSchema = z.object({
   /** URL peers are redirected to for rooms this node hosts; default PUBLIC_URL. */
   MEDIA_NODE_URL: z.string().url().optional(),
   MEDIA_ROOM_CLAIM_TTL_MS: z.coerce.number().int().min(500).default(15000),
+  /** ICE servers handed to clients at join, e.g. `[{"urls":"turn:turn.example.org:3478?transport=udp"}]`. */
+  MEDIA_ICE_SERVERS: iceServersVar.default([]),
+  /**
+   * coturn's `static-auth-secret` (TURN REST API): TURN entries of
+   * MEDIA_ICE_SERVERS without credentials get short-lived ones minted per join.
+   */
+  MEDIA_TURN_SECRET: z.string().min(16).optional(),
+  MEDIA_TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  /** How often a connected socket's session is re-checked (revoked or expired sessions are kicked). */
+  MEDIA_SESSION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });
 
 export type MediaWorkerLogLevel = 'debug' | 'warn' | 'error' | 'none';
@@ -97,4 +135,32 @@ export function mediaSettingsProblems(s: MediaSettings): string[] {
     }
   }
   return problems;
+}
+
+/** What the signalling gateway reads of the configuration. */
+export interface SignallingSettings {
+  iceServers: IceServer[];
+  turnSecret: string | undefined;
+  turnCredentialTtlSeconds: number;
+  sessionCheckIntervalMs: number;
+}
+
+/** Injection token of the resolved {@link SignallingSettings}. */
+export const SIGNALLING_SETTINGS = Symbol('SIGNALLING_SETTINGS');
+
+export function resolveSignallingSettings(
+  c: Pick<
+    z.infer<typeof mediaConfigSchema>,
+    | 'MEDIA_ICE_SERVERS'
+    | 'MEDIA_TURN_SECRET'
+    | 'MEDIA_TURN_CREDENTIAL_TTL_SECONDS'
+    | 'MEDIA_SESSION_CHECK_INTERVAL_MS'
+  >,
+): SignallingSettings {
+  return {
+    iceServers: c.MEDIA_ICE_SERVERS,
+    turnSecret: c.MEDIA_TURN_SECRET,
+    turnCredentialTtlSeconds: c.MEDIA_TURN_CREDENTIAL_TTL_SECONDS,
+    sessionCheckIntervalMs: c.MEDIA_SESSION_CHECK_INTERVAL_MS,
+  };
 }
