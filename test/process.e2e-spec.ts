@@ -1,14 +1,16 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { databaseUrl } from './support/database';
 import { createTestDatabase } from './support/database';
 import { freePort, TEST_REDIS_URL } from './support/app';
 
 const MAIN = join(__dirname, '..', 'dist', 'src', 'main.js');
+const CLI = join(__dirname, '..', 'dist', 'src', 'cli');
 
-function run(env: Record<string, string>, untilMs = 60000) {
-  const child = spawn(process.execPath, [MAIN], {
+function run(env: Record<string, string>, untilMs = 60000, args: string[] = [MAIN]) {
+  const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
@@ -70,5 +72,40 @@ describe('the service process', () => {
       await db.drop();
     }
     expect(databaseUrl('x')).toContain('/x');
+  }, 60000);
+
+  it('writes the OpenAPI document (npm run openapi)', async () => {
+    const db = await createTestDatabase();
+    const out = join(mkdtempSync(join(tmpdir(), 'visio-openapi-')), 'openapi.json');
+    try {
+      const p = run(
+        { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, NODE_ENV: 'test', LOG_LEVEL: 'silent', MEDIA_WORKERS: '1' },
+        60000,
+        [join(CLI, 'openapi.js'), out],
+      );
+      expect(await p.exited).toBe(0);
+      const doc = JSON.parse(readFileSync(out, 'utf8'));
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.paths['/api/v1/meetings'].post.requestBody).toBeDefined();
+    } finally {
+      await db.drop();
+    }
+  }, 60000);
+
+  it('reverts and re-applies the last migration (npm run migration:revert / migration:run)', async () => {
+    const db = await createTestDatabase();
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, NODE_ENV: 'test' };
+    try {
+      const revert = run(env, 30000, [join(CLI, 'migrate.js'), 'revert']);
+      expect(await revert.exited).toBe(0);
+      const again = run(env, 30000, [join(CLI, 'migrate.js'), 'run']);
+      expect(await again.exited).toBe(0);
+      expect(again.output()).toMatch(/applied: \w+/);
+      const noop = run(env, 30000, [join(CLI, 'migrate.js'), 'run']);
+      expect(await noop.exited).toBe(0);
+      expect(noop.output()).toContain('no pending migration');
+    } finally {
+      await db.drop();
+    }
   }, 60000);
 });
