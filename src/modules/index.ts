@@ -5,6 +5,7 @@ import { MediaModule } from './media/media.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { SchedulingModule } from './scheduling/scheduling.module';
+import { WebModule } from './web/web.module';
 
 /**
  * The domain modules a process loads for its role. `api` serves HTTP,
@@ -17,5 +18,6 @@ export function domainModules(config: AppConfig): Array<Type | DynamicModule> {
     RoomsModule,
     NotificationsModule,
     ...(api ? [MediaModule, SchedulingModule] : []),
+    ...(api ? [WebModule] : []),
   ];
 }
