@@ -70,6 +70,8 @@ const REQUEST_TIMEOUT_MS = 15_000;
  */
 export class MediaSession {
   socket: Socket | null = null;
+  /** The node this socket talks to (origin and path prefix). */
+  private nodeBase = '';
   device: Device | null = null;
   joined: JoinResult | null = null;
   sendTransport: types.Transport | null = null;
@@ -113,11 +115,21 @@ export class MediaSession {
     return this.endedReason;
   }
 
-  /** Opens the socket (same origin, or the node hosting the room) and waits for it. */
+  /**
+   * Opens the socket to the node at `baseUrl` (default: this page's origin)
+   * and waits for it. A node URL may carry a path prefix
+   * (https://visio.example/nodes/b): socket.io's path then follows it.
+   */
   connect(baseUrl = ''): Promise<void> {
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
-    const socket = io(`${baseUrl}/media`, { transports: ['websocket'], withCredentials: true });
+    const base = new URL(baseUrl || location.origin, location.href);
+    this.nodeBase = `${base.origin}${base.pathname.replace(/\/$/, '')}`;
+    const socket = io(`${base.origin}/media`, {
+      path: `${base.pathname.replace(/\/$/, '')}/socket.io`,
+      transports: ['websocket'],
+      withCredentials: true,
+    });
     this.socket = socket;
     let first = true;
     socket.on('connect', () => {
@@ -355,7 +367,7 @@ export class MediaSession {
         this.request('produce', {
           transportId: transport.id,
           kind,
-          rtpParameters: withoutAbsCaptureTime(rtpParameters),
+          rtpParameters,
           source: appData.source as Source,
         })
           .then(({ producerId }) => done({ id: producerId }))
@@ -569,27 +581,13 @@ export class MediaSession {
     on('reconnectRequired', ({ nodeUrl }) => {
       this.listener.announce('Le serveur média a changé : reconnexion…');
       this.resetMedia();
-      if (nodeUrl && new URL(nodeUrl).origin !== location.origin) {
-        void this.connect(nodeUrl.replace(/\/$/, '')).then(() => this.listener.rejoinNeeded());
+      if (nodeUrl && nodeUrl.replace(/\/$/, '') !== this.nodeBase) {
+        void this.connect(nodeUrl).then(() => this.listener.rejoinNeeded());
       } else {
         this.listener.rejoinNeeded();
       }
     });
   }
-}
-
-const ABS_CAPTURE_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
-
-/**
- * Chrome negotiates abs-capture-time but sends it on no video packet.
- * mediasoup 3.27 then takes it as its only source of capture instants (never
- * falling back to Sender Reports), can never align the simulcast streams and
- * stays on the first spatial layer it picked: no adaptation, and
- * setPreferredLayers is ignored. Without the extension in the producer's
- * parameters, mediasoup uses Sender Reports and switches layers.
- */
-export function withoutAbsCaptureTime(p: types.RtpParameters): types.RtpParameters {
-  return { ...p, headerExtensions: p.headerExtensions?.filter((h) => h.uri !== ABS_CAPTURE_TIME) };
 }
 
 /** An RTCStatsReport as plain objects (what tests read through the page hook). */

@@ -290,7 +290,7 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     const producer = await mediasoupCall(() =>
       peer.produce(input.transportId, {
         kind: input.kind,
-        rtpParameters: input.rtpParameters as unknown as RtpParameters,
+        rtpParameters: withoutAbsCaptureTime(input.rtpParameters as unknown as RtpParameters),
         paused: input.paused ?? false,
         appData: { source: input.source },
       }),
@@ -729,4 +729,17 @@ async function mediasoupCall<T>(fn: () => Promise<T>): Promise<T> {
       throw AppError.badRequest('invalid_media_parameters', (e as Error).message);
     throw e;
   }
+}
+
+const ABS_CAPTURE_TIME = 'http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time';
+
+/**
+ * Chrome negotiates abs-capture-time but puts it on no video packet.
+ * mediasoup 3.27 then takes it as its only source of capture instants (it
+ * never falls back to Sender Reports), cannot align simulcast streams, and
+ * stays on the first spatial layer it picked: no adaptation, and
+ * setPreferredLayers is ignored. Dropped here, for every client.
+ */
+export function withoutAbsCaptureTime(p: RtpParameters): RtpParameters {
+  return { ...p, headerExtensions: p.headerExtensions?.filter((h) => h.uri !== ABS_CAPTURE_TIME) };
 }
