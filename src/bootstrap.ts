@@ -12,6 +12,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.TRUST_PROXY,
     genReqId: (req: IncomingMessage) => correlationIdOf(req),
     bodyLimit: 1024 * 1024,
+    // Fastify's own routing errors (a malformed URL) in the house error shape.
+    frameworkErrors: (error, request, reply) => {
+      void reply
+        .status(400)
+        .header('x-request-id', String(request.id))
+        .send({ code: 'malformed_url', message: error.message, correlationId: String(request.id) });
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
     bufferLogs: true,

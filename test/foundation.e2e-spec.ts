@@ -43,6 +43,12 @@ describe('foundation (HTTP edges)', () => {
     expect(res.body).toMatchObject({ code: 'malformed_json', correlationId: expect.any(String) });
   });
 
+  it('answers a malformed URL with 400 in the error shape', async () => {
+    const res = await request(t.url).get('/api/v1/rooms/%E0%A4%A').expect(400);
+    expect(res.body).toMatchObject({ code: 'malformed_url', correlationId: expect.any(String) });
+    expect(res.headers['x-request-id']).toBe(res.body.correlationId);
+  });
+
   it('serves the OpenAPI document', async () => {
     const res = await request(t.url).get('/api/docs-json').expect(200);
     expect(res.body.openapi).toMatch(/^3\./);
