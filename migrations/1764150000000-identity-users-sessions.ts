@@ -25,7 +25,9 @@ export class IdentityUsersSessions1764150000000 implements MigrationInterface {
         CONSTRAINT ck_users_pending_email CHECK (sub IS NOT NULL OR email IS NOT NULL),
         CONSTRAINT ck_users_platform_roles CHECK (platform_roles <@ ARRAY['admin']::text[])
       )`);
-    await q.query(`CREATE UNIQUE INDEX uq_users_idp_sub ON users (idp_id, sub) WHERE sub IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_users_idp_sub ON users (idp_id, sub) WHERE sub IS NOT NULL`,
+    );
     await q.query(`CREATE UNIQUE INDEX uq_users_pending_email ON users (email) WHERE sub IS NULL`);
     await q.query(`CREATE INDEX ix_users_email ON users (email)`);
 

@@ -4,7 +4,9 @@ import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 
 const entries = existsSync('client/src')
-  ? readdirSync('client/src').filter((f) => /^[a-z-]+\.page\.ts$/.test(f)).map((f) => `client/src/${f}`)
+  ? readdirSync('client/src')
+      .filter((f) => /^[a-z-]+\.page\.ts$/.test(f))
+      .map((f) => `client/src/${f}`)
   : [];
 if (entries.length > 0) {
   await build({

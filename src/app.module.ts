@@ -37,7 +37,9 @@ export class AppModule {
           prefix: `${config.REDIS_KEY_PREFIX}bull`,
           // Workers need maxRetriesPerRequest: null (BullMQ's rule); queues
           // used by requests get their own fail-fast connection below.
-          connection: redisOptions(config.REDIS_URL, { maxRetriesPerRequest: null }) as ConnectionOptions,
+          connection: redisOptions(config.REDIS_URL, {
+            maxRetriesPerRequest: null,
+          }) as ConnectionOptions,
           defaultJobOptions: {
             attempts: 5,
             backoff: { type: 'exponential', delay: 2000 },
@@ -48,7 +50,9 @@ export class AppModule {
         ThrottlerModule.forRootAsync({
           inject: [REDIS],
           useFactory: (redis: Redis) => ({
-            throttlers: [{ ttl: config.RATE_LIMIT_TTL_SECONDS * 1000, limit: config.RATE_LIMIT_MAX }],
+            throttlers: [
+              { ttl: config.RATE_LIMIT_TTL_SECONDS * 1000, limit: config.RATE_LIMIT_MAX },
+            ],
             storage: new RedisThrottlerStorage(redis, config),
           }),
         }),

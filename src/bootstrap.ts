@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,16 +14,20 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: (req: IncomingMessage) => correlationIdOf(req),
     bodyLimit: 1024 * 1024,
     // Fastify's own routing errors (a malformed URL) in the house error shape.
-    frameworkErrors: (error, request, reply) => {
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => {
       void reply
         .status(400)
         .header('x-request-id', String(request.id))
         .send({ code: 'malformed_url', message: error.message, correlationId: String(request.id) });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config), adapter, {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.register(config),
+    adapter,
+    {
+      bufferLogs: true,
+    },
+  );
   await configureApp(app);
   return app;
 }

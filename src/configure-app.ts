@@ -10,7 +10,13 @@ import { validationPipe } from './common/http/validation';
 import { AppConfig } from './config/app-config';
 
 /** Paths served outside /api/v1 (health probes, the web client, OIDC provider). */
-export const UNPREFIXED = ['health/{*path}', 'r/{*path}', 'assets/{*path}', 'oidc/{*path}', 'dev/{*path}'];
+export const UNPREFIXED = [
+  'health/{*path}',
+  'r/{*path}',
+  'assets/{*path}',
+  'oidc/{*path}',
+  'dev/{*path}',
+];
 
 /**
  * Everything that makes the app behave like production: used by main.ts and

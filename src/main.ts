@@ -20,7 +20,11 @@ async function main(): Promise<void> {
   }
   const infra = await resolveInfrastructure(parsed);
   for (const note of infra.notes) process.stderr.write(`visio: ${note}\n`);
-  const config = new AppConfig({ ...parsed, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl });
+  const config = new AppConfig({
+    ...parsed,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+  });
 
   if (config.DATABASE_MIGRATIONS_RUN) {
     const applied = await runMigrations(config.DATABASE_URL);
@@ -42,7 +46,9 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
   await app.listen({ port: config.PORT, host: config.HOST });
-  process.stderr.write(`visio: ${config.APP_ROLE} role listening on ${config.PUBLIC_URL} (API docs at /api/docs)\n`);
+  process.stderr.write(
+    `visio: ${config.APP_ROLE} role listening on ${config.PUBLIC_URL} (API docs at /api/docs)\n`,
+  );
 }
 
 main().catch((e) => {

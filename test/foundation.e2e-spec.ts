@@ -30,7 +30,10 @@ describe('foundation (HTTP edges)', () => {
     const ok = await request(t.url).get('/api/v1/nope').set('X-Request-Id', 'abc-123').expect(404);
     expect(ok.body.correlationId).toBe('abc-123');
     expect(ok.headers['x-request-id']).toBe('abc-123');
-    const bad = await request(t.url).get('/api/v1/nope').set('X-Request-Id', 'a b<script>').expect(404);
+    const bad = await request(t.url)
+      .get('/api/v1/nope')
+      .set('X-Request-Id', 'a b<script>')
+      .expect(404);
     expect(bad.body.correlationId).not.toContain('script');
   });
 

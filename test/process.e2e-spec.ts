@@ -14,7 +14,9 @@ function run(env: Record<string, string>, untilMs = 60000, args: string[] = [MAI
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
-      ...(process.env.MEDIASOUP_WORKER_BIN ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN } : {}),
+      ...(process.env.MEDIASOUP_WORKER_BIN
+        ? { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN }
+        : {}),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,7 +33,8 @@ function run(env: Record<string, string>, untilMs = 60000, args: string[] = [MAI
 /** The built service, as `npm start` runs it (scripts/visio test builds dist/ first). */
 describe('the service process', () => {
   beforeAll(() => {
-    if (!existsSync(MAIN)) throw new Error(`${MAIN} missing: run the tests through \`npm test\` (it builds first)`);
+    if (!existsSync(MAIN))
+      throw new Error(`${MAIN} missing: run the tests through \`npm test\` (it builds first)`);
   });
 
   it('exits non-zero naming each bad variable', async () => {
@@ -79,7 +82,13 @@ describe('the service process', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'visio-openapi-')), 'openapi.json');
     try {
       const p = run(
-        { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL, NODE_ENV: 'test', LOG_LEVEL: 'silent', MEDIA_WORKERS: '1' },
+        {
+          DATABASE_URL: db.url,
+          REDIS_URL: TEST_REDIS_URL,
+          NODE_ENV: 'test',
+          LOG_LEVEL: 'silent',
+          MEDIA_WORKERS: '1',
+        },
         60000,
         [join(CLI, 'openapi.js'), out],
       );

@@ -22,8 +22,15 @@ describe('readiness follows Postgres', () => {
     target.hostname = '127.0.0.1';
     target.port = String(proxy.port);
     const port = await freePort();
-    const parsed = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PORT: String(port), REDIS_KEY_PREFIX: 'visio:test:ready:' });
-    app = await createApp(new AppConfig({ ...parsed, DATABASE_URL: target.toString(), REDIS_URL: TEST_REDIS_URL }));
+    const parsed = parseConfig({
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      PORT: String(port),
+      REDIS_KEY_PREFIX: 'visio:test:ready:',
+    });
+    app = await createApp(
+      new AppConfig({ ...parsed, DATABASE_URL: target.toString(), REDIS_URL: TEST_REDIS_URL }),
+    );
     await app.listen({ port, host: '127.0.0.1' });
     url = `http://127.0.0.1:${port}`;
   });

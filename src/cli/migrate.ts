@@ -14,7 +14,9 @@ async function main(): Promise<void> {
   try {
     if (command === 'run') {
       const applied = await runMigrations(infra.databaseUrl);
-      process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'no pending migration\n');
+      process.stdout.write(
+        applied.length ? `applied: ${applied.join(', ')}\n` : 'no pending migration\n',
+      );
     } else {
       await revertLastMigration(infra.databaseUrl);
       process.stdout.write('reverted the last migration\n');

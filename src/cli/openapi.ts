@@ -11,7 +11,11 @@ async function main(): Promise<void> {
   const out = process.argv[2] ?? 'openapi.json';
   const parsed = parseConfig({ LOG_LEVEL: 'silent', ...process.env });
   const infra = await resolveInfrastructure(parsed);
-  const config = new AppConfig({ ...parsed, DATABASE_URL: infra.databaseUrl, REDIS_URL: infra.redisUrl });
+  const config = new AppConfig({
+    ...parsed,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+  });
   const app = await createApp(config);
   try {
     await app.init();

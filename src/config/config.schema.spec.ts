@@ -5,7 +5,12 @@ import { ConfigError, configSchema, parseConfig } from './config.schema';
 describe('parseConfig', () => {
   it('applies defaults on an empty environment', () => {
     const c = parseConfig({});
-    expect(c).toMatchObject({ NODE_ENV: 'development', APP_ROLE: 'all', PORT: 3000, PUBLIC_URL: 'http://localhost:3000' });
+    expect(c).toMatchObject({
+      NODE_ENV: 'development',
+      APP_ROLE: 'all',
+      PORT: 3000,
+      PUBLIC_URL: 'http://localhost:3000',
+    });
   });
 
   it('names every bad variable at once', () => {
@@ -26,7 +31,10 @@ describe('parseConfig', () => {
   });
 
   it('parses lists and booleans', () => {
-    const c = parseConfig({ CORS_ORIGINS: 'https://a.example, https://b.example', TRUST_PROXY: 'true' });
+    const c = parseConfig({
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+      TRUST_PROXY: 'true',
+    });
     expect(c.CORS_ORIGINS).toEqual(['https://a.example', 'https://b.example']);
     expect(c.TRUST_PROXY).toBe(true);
   });
@@ -43,7 +51,9 @@ describe('.env.example', () => {
 
   it('holds values the schema accepts', () => {
     const text = readFileSync(ENV_EXAMPLE, 'utf8');
-    const env = Object.fromEntries([...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    const env = Object.fromEntries(
+      [...text.matchAll(/^([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((m) => [m[1], m[2]]),
+    );
     expect(() => parseConfig(env)).not.toThrow();
   });
 });

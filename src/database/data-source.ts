@@ -8,7 +8,10 @@ import { SnakeNamingStrategy } from './snake-naming.strategy';
  * the TypeORM CLI. `synchronize` is off everywhere: migrations are the only
  * way the schema changes.
  */
-export function dataSourceOptions(url: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  extra: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url,

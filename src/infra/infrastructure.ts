@@ -73,7 +73,10 @@ export async function startEmbeddedPostgres(
   const isRoot = process.getuid?.() === 0;
   let parent = resolve(dataDir, 'embedded');
   if (isRoot && !traversableByOthers(resolve(dataDir))) {
-    parent = join(tmpdir(), `visio-embedded-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`);
+    parent = join(
+      tmpdir(),
+      `visio-embedded-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 12)}`,
+    );
   }
   const dir = join(parent, 'postgres');
   mkdirSync(parent, { recursive: true });
@@ -110,13 +113,23 @@ export function startRedisChild(): Promise<{ url: string; stop: () => Promise<vo
   }
   const child: ChildProcess = spawn(
     which.stdout.trim(),
-    ['--port', String(EMBEDDED_REDIS_PORT), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      '--port',
+      String(EMBEDDED_REDIS_PORT),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
     { stdio: 'ignore' },
   );
   return new Promise((done, fail) => {
     const deadline = Date.now() + 5000;
     const poll = async () => {
-      if (child.exitCode !== null) return fail(new Error(`redis-server exited with ${child.exitCode}`));
+      if (child.exitCode !== null)
+        return fail(new Error(`redis-server exited with ${child.exitCode}`));
       if (await reachable('127.0.0.1', EMBEDDED_REDIS_PORT)) {
         return done({
           url: `redis://127.0.0.1:${EMBEDDED_REDIS_PORT}`,

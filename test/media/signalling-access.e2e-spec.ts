@@ -36,7 +36,10 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
 
   describe('handshake', () => {
     it('refuses a foreign Origin with a connect_error carrying a stable code', async () => {
-      const error = await refusedConnect(t.url, { cookie: owner.cookie, origin: 'https://evil.example' });
+      const error = await refusedConnect(t.url, {
+        cookie: owner.cookie,
+        origin: 'https://evil.example',
+      });
       expect(error.message).toBe('origin_not_allowed');
       expect(error.data).toMatchObject({ code: 'origin_not_allowed' });
     });
@@ -72,7 +75,10 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
       const room = await newRoom(t, owner, { accessLevel: 'public' });
       const anonymous = await connect();
       const ack = await anonymous.request('join', { slug: room.slug });
-      expect(ack).toEqual({ ok: false, error: expect.objectContaining({ code: 'unauthenticated' }) });
+      expect(ack).toEqual({
+        ok: false,
+        error: expect.objectContaining({ code: 'unauthenticated' }),
+      });
 
       const bogus = await connect('visio_session=not-a-real-token');
       expect((await bogus.request('join', { slug: room.slug })) as any).toMatchObject({
@@ -166,9 +172,15 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
         error: { code: 'lobby_required', details: { lobbyRequestId: requestId } },
       });
 
-      const admit = await as(t, owner.cookie).post(`/api/v1/rooms/${room.slug}/lobby/${requestId}/admit`);
+      const admit = await as(t, owner.cookie).post(
+        `/api/v1/rooms/${room.slug}/lobby/${requestId}/admit`,
+      );
       expect(admit.status).toBe(200);
-      expect(await c.next('lobbyDecision')).toEqual({ slug: room.slug, requestId, status: 'admitted' });
+      expect(await c.next('lobbyDecision')).toEqual({
+        slug: room.slug,
+        requestId,
+        status: 'admitted',
+      });
       await expect(c.ok('join', { slug: room.slug })).resolves.toMatchObject({ role: null });
 
       // A guest denied from a trusted room is told, then refused.
@@ -177,8 +189,13 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
       const g = await connect(guest.cookie);
       const gAsk = await as(t, guest.cookie).post(`/api/v1/rooms/${trusted.slug}/request-entry`);
       expect(gAsk.status).toBe(200);
-      await as(t, owner.cookie).post(`/api/v1/rooms/${trusted.slug}/lobby/${gAsk.body.requestId}/deny`);
-      expect(await g.next('lobbyDecision')).toMatchObject({ status: 'denied', requestId: gAsk.body.requestId });
+      await as(t, owner.cookie).post(
+        `/api/v1/rooms/${trusted.slug}/lobby/${gAsk.body.requestId}/deny`,
+      );
+      expect(await g.next('lobbyDecision')).toMatchObject({
+        status: 'denied',
+        requestId: gAsk.body.requestId,
+      });
       expect(await g.request('join', { slug: trusted.slug })).toMatchObject({
         ok: false,
         error: { code: 'room_access_refused', details: { reason: 'lobby_denied' } },
@@ -197,7 +214,9 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
         error: { code: 'room_full', details: { maxParticipants: 2 } },
       });
       await second.ok('leave', {});
-      await expect(third.ok('join', { slug: room.slug })).resolves.toMatchObject({ roomId: room.id });
+      await expect(third.ok('join', { slug: room.slug })).resolves.toMatchObject({
+        roomId: room.id,
+      });
     });
 
     it('never lets concurrent last-seat joins exceed the cap', async () => {
@@ -207,7 +226,11 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
       );
       const acks = await Promise.all(socks.map((s) => s.request('join', { slug: room.slug })));
       expect(acks.filter((a) => a.ok)).toHaveLength(3);
-      expect(acks.filter((a) => !a.ok).map((a: any) => a.error.code)).toEqual(['room_full', 'room_full', 'room_full']);
+      expect(acks.filter((a) => !a.ok).map((a: any) => a.error.code)).toEqual([
+        'room_full',
+        'room_full',
+        'room_full',
+      ]);
     });
   });
 
@@ -219,16 +242,29 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
         ok: false,
         error: { code: 'validation_failed', details: [expect.objectContaining({ path: 'slug' })] },
       });
-      expect(await c.request('join', 'abc')).toMatchObject({ ok: false, error: { code: 'validation_failed' } });
+      expect(await c.request('join', 'abc')).toMatchObject({
+        ok: false,
+        error: { code: 'validation_failed' },
+      });
       expect(await c.request('join', { slug: 'abc-defg-hij', extra: 1 })).toMatchObject({
         ok: false,
         error: { code: 'validation_failed' },
       });
       expect(await c.request('createTransport', { direction: 'sideways' })).toMatchObject({
         ok: false,
-        error: { code: 'validation_failed', details: [expect.objectContaining({ path: 'direction' })] },
+        error: {
+          code: 'validation_failed',
+          details: [expect.objectContaining({ path: 'direction' })],
+        },
       });
-      expect(await c.request('produce', { transportId: 'nope', kind: 'video', source: 'mic', rtpParameters: {} })).toMatchObject({
+      expect(
+        await c.request('produce', {
+          transportId: 'nope',
+          kind: 'video',
+          source: 'mic',
+          rtpParameters: {},
+        }),
+      ).toMatchObject({
         ok: false,
         error: { code: 'validation_failed' },
       });
@@ -240,7 +276,10 @@ describeWithWorker('media signalling: handshake, access rules, lobby, cap, valid
         ok: false,
         error: { code: 'not_joined' },
       });
-      expect(await c.request('leave', {})).toMatchObject({ ok: false, error: { code: 'not_joined' } });
+      expect(await c.request('leave', {})).toMatchObject({
+        ok: false,
+        error: { code: 'not_joined' },
+      });
     });
   });
 });

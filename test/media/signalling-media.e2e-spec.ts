@@ -46,7 +46,10 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
   async function sender(c: MediaClient, slug: string) {
     const join = await c.ok('join', { slug });
     const send = await c.ok('createTransport', { direction: 'send' });
-    await c.ok('connectTransport', { transportId: send.transportId, dtlsParameters: dtlsParameters() });
+    await c.ok('connectTransport', {
+      transportId: send.transportId,
+      dtlsParameters: dtlsParameters(),
+    });
     return { join, send };
   }
 
@@ -65,7 +68,9 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
 
     const dtls = dtlsParameters();
     await c.ok('connectTransport', { transportId: send.transportId, dtlsParameters: dtls });
-    expect(await c.request('connectTransport', { transportId: send.transportId, dtlsParameters: dtls })).toMatchObject({
+    expect(
+      await c.request('connectTransport', { transportId: send.transportId, dtlsParameters: dtls }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'transport_already_connected' },
     });
@@ -91,7 +96,9 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
     const bob = await connect((await newUser(t, { givenName: 'Bob', usualName: 'B' })).cookie);
     const { join: aJoin, send } = await sender(alice, room.slug);
     const bJoin = await bob.ok('join', { slug: room.slug });
-    expect(bJoin.peers).toEqual([{ peerId: aJoin.peerId, displayName: 'Olga Owner', producers: [] }]);
+    expect(bJoin.peers).toEqual([
+      { peerId: aJoin.peerId, displayName: 'Olga Owner', producers: [] },
+    ]);
     expect(await alice.next('peerJoined')).toEqual({ peerId: bJoin.peerId, displayName: 'Bob B' });
 
     const { producerId: camId } = await alice.ok('produce', {
@@ -113,7 +120,10 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
       source: 'camera',
       paused: false,
     });
-    expect(await bob.next('newProducer', (p) => p.producerId === micId)).toMatchObject({ kind: 'audio', source: 'mic' });
+    expect(await bob.next('newProducer', (p) => p.producerId === micId)).toMatchObject({
+      kind: 'audio',
+      source: 'mic',
+    });
     expect(alice.saw('newProducer')).toBe(false); // not to the producer itself
 
     // One producer per source and kind; a mic must be audio; produce needs a send transport.
@@ -132,14 +142,20 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
         source: 'mic',
         rtpParameters: chromeVp8Simulcast(2200),
       }),
-    ).toMatchObject({ ok: false, error: { code: 'validation_failed', details: [expect.objectContaining({ path: 'kind' })] } });
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'validation_failed', details: [expect.objectContaining({ path: 'kind' })] },
+    });
     // mediasoup's own checks come back as 400s, not 500s.
     expect(
       await alice.request('produce', {
         transportId: send.transportId,
         kind: 'video',
         source: 'screen',
-        rtpParameters: { ...chromeVp8Simulcast(2300), codecs: [{ mimeType: 'video/AV2', payloadType: 96, clockRate: 90000 }] },
+        rtpParameters: {
+          ...chromeVp8Simulcast(2300),
+          codecs: [{ mimeType: 'video/AV2', payloadType: 96, clockRate: 90000 }],
+        },
       }),
     ).toMatchObject({ ok: false, error: { code: 'invalid_media_parameters' } });
 
@@ -155,7 +171,10 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
     );
 
     const recv = await bob.ok('createTransport', { direction: 'recv' });
-    await bob.ok('connectTransport', { transportId: recv.transportId, dtlsParameters: dtlsParameters() });
+    await bob.ok('connectTransport', {
+      transportId: recv.transportId,
+      dtlsParameters: dtlsParameters(),
+    });
     const bobSend = await bob.ok('createTransport', { direction: 'send' });
     expect(
       await bob.request('consume', {
@@ -184,7 +203,11 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
       headerExtensions: bJoin.routerRtpCapabilities.headerExtensions,
     };
     expect(
-      await bob.request('consume', { transportId: recv.transportId, producerId: camId, rtpCapabilities: h264Only }),
+      await bob.request('consume', {
+        transportId: recv.transportId,
+        producerId: camId,
+        rtpCapabilities: h264Only,
+      }),
     ).toMatchObject({ ok: false, error: { code: 'cannot_consume' } });
 
     const cam = await bob.ok('consume', {
@@ -199,7 +222,10 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
         producerId: camId,
         rtpCapabilities: bJoin.routerRtpCapabilities,
       }),
-    ).toMatchObject({ ok: false, error: { code: 'already_consuming', details: { consumerId: cam.consumerId } } });
+    ).toMatchObject({
+      ok: false,
+      error: { code: 'already_consuming', details: { consumerId: cam.consumerId } },
+    });
     expect(cam.rtpParameters.encodings[0]).toMatchObject({ scalabilityMode: 'L3T3' });
     const consumerOnServer = () =>
       registry.get(room.id)!.peer(bJoin.peerId).consumer(cam.consumerId);
@@ -215,7 +241,11 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
       preferredLayers: { spatialLayer: 2, temporalLayer: 2 },
       score: expect.objectContaining({ score: expect.any(Number) }),
     });
-    await bob.ok('setPreferredLayers', { consumerId: cam.consumerId, spatialLayer: 0, temporalLayer: 1 });
+    await bob.ok('setPreferredLayers', {
+      consumerId: cam.consumerId,
+      spatialLayer: 0,
+      temporalLayer: 1,
+    });
     expect(await bob.ok('getConsumerStats', { consumerId: cam.consumerId })).toMatchObject({
       preferredLayers: { spatialLayer: 0, temporalLayer: 1 },
     });
@@ -226,7 +256,11 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
 
     // The producer's own pause/resume reaches the others, not flagged as a moderator's.
     await alice.ok('pauseProducer', { producerId: camId });
-    expect(await bob.next('producerPaused')).toEqual({ peerId: aJoin.peerId, producerId: camId, byModerator: false });
+    expect(await bob.next('producerPaused')).toEqual({
+      peerId: aJoin.peerId,
+      producerId: camId,
+      byModerator: false,
+    });
     expect(registry.get(room.id)!.peer(aJoin.peerId).producer(camId).paused).toBe(true);
     await alice.ok('resumeProducer', { producerId: camId });
     expect(await bob.next('producerResumed')).toEqual({ peerId: aJoin.peerId, producerId: camId });
@@ -297,7 +331,9 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
     await admin.ok('moderatorMute', { peerId: mJoin.peerId, producerId: camId });
     expect(await member.next('producerPaused')).toEqual({ ...told, producerId: camId });
     expect(peerOnServer.producer(camId).paused).toBe(true);
-    expect(await admin.request('moderatorMute', { peerId: '00000000-0000-4000-8000-000000000000' })).toMatchObject({
+    expect(
+      await admin.request('moderatorMute', { peerId: '00000000-0000-4000-8000-000000000000' }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'media_peer_not_found' },
     });
@@ -320,28 +356,42 @@ describeWithWorker('media signalling: transports, produce/consume, moderation, k
     await ownerClient.ok('moderatorRemove', { peerId: mJoin.peerId });
     expect(await member.next('kicked')).toEqual({ reason: 'removed_by_moderator' });
     expect(await member.next('disconnect')).toBe('io server disconnect');
-    expect(await admin.next('peerLeft', (p) => p.peerId === mJoin.peerId)).toEqual({ peerId: mJoin.peerId });
+    expect(await admin.next('peerLeft', (p) => p.peerId === mJoin.peerId)).toEqual({
+      peerId: mJoin.peerId,
+    });
     expect(registry.get(room.id)!.peers.has(mJoin.peerId)).toBe(false);
 
     // Losing one's access to a restricted room ends one's presence in it.
-    const removeAccess = await as(t, owner.cookie).delete(`/api/v1/rooms/${room.slug}/accesses/${adminAccess.id}`);
+    const removeAccess = await as(t, owner.cookie).delete(
+      `/api/v1/rooms/${room.slug}/accesses/${adminAccess.id}`,
+    );
     expect(removeAccess.status).toBe(204);
     expect(await admin.next('kicked')).toEqual({ reason: 'removed_by_moderator' });
     expect(await admin.next('disconnect')).toBe('io server disconnect');
   });
 
   it('refuses screen sharing when the room turns it off, except to moderators', async () => {
-    const room = await newRoom(t, owner, { accessLevel: 'public', configuration: { allowScreenShare: false } });
+    const room = await newRoom(t, owner, {
+      accessLevel: 'public',
+      configuration: { allowScreenShare: false },
+    });
     const guestish = await connect((await newUser(t)).cookie);
     const { send } = await sender(guestish, room.slug);
-    const screen = { transportId: send.transportId, kind: 'video', source: 'screen', rtpParameters: chromeVp8Simulcast(4000) };
+    const screen = {
+      transportId: send.transportId,
+      kind: 'video',
+      source: 'screen',
+      rtpParameters: chromeVp8Simulcast(4000),
+    };
     expect(await guestish.request('produce', screen)).toMatchObject({
       ok: false,
       error: { code: 'screen_share_not_allowed' },
     });
     const mod = await connect(owner.cookie);
     const { send: modSend } = await sender(mod, room.slug);
-    await expect(mod.ok('produce', { ...screen, transportId: modSend.transportId })).resolves.toMatchObject({
+    await expect(
+      mod.ok('produce', { ...screen, transportId: modSend.transportId }),
+    ).resolves.toMatchObject({
       producerId: expect.any(String),
     });
   });

@@ -70,7 +70,9 @@ describeWithWorker('media signalling across nodes, worker death and shutdown', (
     const ask = await as(a, waiting.cookie).post(`/api/v1/rooms/${restricted.slug}/request-entry`);
     expect(ask.status).toBe(200);
     // The moderator admits through node A's REST API; the requester's socket lives on B.
-    await as(a, owner.cookie).post(`/api/v1/rooms/${restricted.slug}/lobby/${ask.body.requestId}/admit`).expect(200);
+    await as(a, owner.cookie)
+      .post(`/api/v1/rooms/${restricted.slug}/lobby/${ask.body.requestId}/admit`)
+      .expect(200);
     expect(await onB.next('lobbyDecision')).toEqual({
       slug: restricted.slug,
       requestId: ask.body.requestId,

@@ -21,8 +21,7 @@ export interface MediaClient {
 }
 
 export type Ack<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: string; message: string; details?: any } };
+  { ok: true; data: T } | { ok: false; error: { code: string; message: string; details?: any } };
 
 export async function connectMedia(
   baseUrl: string,
@@ -116,7 +115,9 @@ export async function refusedConnect(
 
 /** A DTLS fingerprint as a browser announces it (any well-formed one: no DTLS runs here). */
 export function dtlsParameters() {
-  const value = [...randomBytes(32)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
+  const value = [...randomBytes(32)]
+    .map((b) => b.toString(16).padStart(2, '0').toUpperCase())
+    .join(':');
   return { role: 'client', fingerprints: [{ algorithm: 'sha-256', value }] };
 }
 
@@ -133,12 +134,29 @@ export function chromeVp8Simulcast(ssrcBase: number, mid = '1') {
   return {
     mid,
     codecs: [
-      { mimeType: 'video/VP8', payloadType: 96, clockRate: 90000, parameters: {}, rtcpFeedback: videoFeedback },
-      { mimeType: 'video/rtx', payloadType: 97, clockRate: 90000, parameters: { apt: 96 }, rtcpFeedback: [] },
+      {
+        mimeType: 'video/VP8',
+        payloadType: 96,
+        clockRate: 90000,
+        parameters: {},
+        rtcpFeedback: videoFeedback,
+      },
+      {
+        mimeType: 'video/rtx',
+        payloadType: 97,
+        clockRate: 90000,
+        parameters: { apt: 96 },
+        rtcpFeedback: [],
+      },
     ],
     headerExtensions: [
       { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4, encrypt: false, parameters: {} },
-      { uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', id: 2, encrypt: false, parameters: {} },
+      {
+        uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+        id: 2,
+        encrypt: false,
+        parameters: {},
+      },
       {
         uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
         id: 3,
@@ -149,9 +167,30 @@ export function chromeVp8Simulcast(ssrcBase: number, mid = '1') {
       { uri: 'urn:ietf:params:rtp-hdrext:toffset', id: 14, encrypt: false, parameters: {} },
     ],
     encodings: [
-      { ssrc: ssrcBase, rtx: { ssrc: ssrcBase + 1 }, scaleResolutionDownBy: 4, maxBitrate: 150000, scalabilityMode: 'L1T3', dtx: false },
-      { ssrc: ssrcBase + 2, rtx: { ssrc: ssrcBase + 3 }, scaleResolutionDownBy: 2, maxBitrate: 500000, scalabilityMode: 'L1T3', dtx: false },
-      { ssrc: ssrcBase + 4, rtx: { ssrc: ssrcBase + 5 }, scaleResolutionDownBy: 1, maxBitrate: 1500000, scalabilityMode: 'L1T3', dtx: false },
+      {
+        ssrc: ssrcBase,
+        rtx: { ssrc: ssrcBase + 1 },
+        scaleResolutionDownBy: 4,
+        maxBitrate: 150000,
+        scalabilityMode: 'L1T3',
+        dtx: false,
+      },
+      {
+        ssrc: ssrcBase + 2,
+        rtx: { ssrc: ssrcBase + 3 },
+        scaleResolutionDownBy: 2,
+        maxBitrate: 500000,
+        scalabilityMode: 'L1T3',
+        dtx: false,
+      },
+      {
+        ssrc: ssrcBase + 4,
+        rtx: { ssrc: ssrcBase + 5 },
+        scaleResolutionDownBy: 1,
+        maxBitrate: 1500000,
+        scalabilityMode: 'L1T3',
+        dtx: false,
+      },
     ],
     rtcp: { cname: `cname-${ssrcBase}`, reducedSize: true },
   };
@@ -173,7 +212,12 @@ export function chromeOpus(ssrc: number, mid = '0') {
     ],
     headerExtensions: [
       { uri: 'urn:ietf:params:rtp-hdrext:sdes:mid', id: 4, encrypt: false, parameters: {} },
-      { uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time', id: 2, encrypt: false, parameters: {} },
+      {
+        uri: 'http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time',
+        id: 2,
+        encrypt: false,
+        parameters: {},
+      },
       {
         uri: 'http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01',
         id: 3,
@@ -192,7 +236,10 @@ export function chromeOpus(ssrc: number, mid = '0') {
  * PUBLIC_URL as `first`; its own port, MEDIA_NODE_URL (its own address),
  * node id and mediasoup workers.
  */
-export async function startSecondNode(first: TestApp, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startSecondNode(
+  first: TestApp,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const port = await freePort();
   const parsed = parseConfig({
     NODE_ENV: 'test',
@@ -206,8 +253,18 @@ export async function startSecondNode(first: TestApp, env: Record<string, string
     MEDIA_WORKERS: '1',
     ...env,
   });
-  const config = new AppConfig({ ...parsed, DATABASE_URL: first.databaseUrl, REDIS_URL: TEST_REDIS_URL });
+  const config = new AppConfig({
+    ...parsed,
+    DATABASE_URL: first.databaseUrl,
+    REDIS_URL: TEST_REDIS_URL,
+  });
   const app = await createApp(config);
   await app.listen({ port, host: '127.0.0.1' });
-  return { app, config, url: `http://127.0.0.1:${port}`, databaseUrl: first.databaseUrl, close: () => app.close() };
+  return {
+    app,
+    config,
+    url: `http://127.0.0.1:${port}`,
+    databaseUrl: first.databaseUrl,
+    close: () => app.close(),
+  };
 }

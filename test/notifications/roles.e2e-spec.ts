@@ -21,7 +21,9 @@ describe('mail delivery by role', () => {
   const files = () => readdir(join(dir, 'mail')).catch(() => [] as string[]);
 
   it('the api role only enqueues; a worker process on the same database and Redis delivers', async () => {
-    const id = await api.app.get(MailService).enqueue({ to: ['a@example.org'], subject: 'Rôles', text: 'x' });
+    const id = await api.app
+      .get(MailService)
+      .enqueue({ to: ['a@example.org'], subject: 'Rôles', text: 'x' });
     await new Promise((r) => setTimeout(r, 700));
     expect(await files()).toHaveLength(0);
 

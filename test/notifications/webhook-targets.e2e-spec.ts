@@ -19,7 +19,9 @@ describe('webhook endpoints and private targets', () => {
     'http://[::1]/hook',
     'http://10.0.0.5/hook',
   ])('refuses %s with 400 webhook_target_forbidden', async (url) => {
-    const res = await asApp(t, token).post('/api/v1/webhooks/endpoints').send({ url, events: ['meeting.created'] });
+    const res = await asApp(t, token)
+      .post('/api/v1/webhooks/endpoints')
+      .send({ url, events: ['meeting.created'] });
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('webhook_target_forbidden');
     const list = await asApp(t, token).get('/api/v1/webhooks/endpoints').expect(200);

@@ -361,12 +361,10 @@ describe('meetings', () => {
         `mailto:${org.user.email}`,
       );
       expect(ev.getFirstProperty('organizer')!.getParameter('cn')).toBe('Alice Martin');
-      const attendees = ev
-        .getAllProperties('attendee')
-        .map((p) => ({
-          who: String(p.getFirstValue()).toLowerCase(),
-          partstat: p.getParameter('partstat'),
-        }));
+      const attendees = ev.getAllProperties('attendee').map((p) => ({
+        who: String(p.getFirstValue()).toLowerCase(),
+        partstat: p.getParameter('partstat'),
+      }));
       expect(attendees).toEqual(
         expect.arrayContaining([
           { who: `mailto:${guest.user.email}`, partstat: 'ACCEPTED' },

@@ -14,16 +14,14 @@ export async function newApplication(
   t: TestApp,
   options: { scopes: ApplicationScope[]; allowedDomains?: string[]; name?: string },
 ): Promise<TestApplication> {
-  const { application, clientSecret } = await t.app
-    .get(ApplicationsService)
-    .create(
-      {
-        name: options.name ?? 'Test calendar',
-        scopes: options.scopes,
-        allowedDomains: options.allowedDomains ?? [],
-      },
-      null,
-    );
+  const { application, clientSecret } = await t.app.get(ApplicationsService).create(
+    {
+      name: options.name ?? 'Test calendar',
+      scopes: options.scopes,
+      allowedDomains: options.allowedDomains ?? [],
+    },
+    null,
+  );
   return { id: application.id, clientId: application.clientId, clientSecret };
 }
 

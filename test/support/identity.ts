@@ -18,7 +18,13 @@ export interface TestUser {
  */
 export async function newUser(
   t: TestApp,
-  overrides: Partial<{ email: string; givenName: string; usualName: string; sub: string; idpId: string }> = {},
+  overrides: Partial<{
+    email: string;
+    givenName: string;
+    usualName: string;
+    sub: string;
+    idpId: string;
+  }> = {},
 ): Promise<TestUser> {
   const sub = overrides.sub ?? randomUUID();
   const user = await t.app.get(UsersService).upsertFromLogin(overrides.idpId ?? 'test-idp', sub, {
@@ -31,12 +37,22 @@ export async function newUser(
     idpRoles: [],
   });
   const session = await t.app.get(SessionsService).createForUser(user.id);
-  return { user, cookie: `${sessionCookieName(t.config)}=${session.token}`, sessionId: session.sessionId };
+  return {
+    user,
+    cookie: `${sessionCookieName(t.config)}=${session.token}`,
+    sessionId: session.sessionId,
+  };
 }
 
-export async function newGuest(t: TestApp, displayName = 'Guest Dominique'): Promise<{ cookie: string; sessionId: string }> {
+export async function newGuest(
+  t: TestApp,
+  displayName = 'Guest Dominique',
+): Promise<{ cookie: string; sessionId: string }> {
   const session = await t.app.get(SessionsService).createForGuest(displayName);
-  return { cookie: `${sessionCookieName(t.config)}=${session.token}`, sessionId: session.sessionId };
+  return {
+    cookie: `${sessionCookieName(t.config)}=${session.token}`,
+    sessionId: session.sessionId,
+  };
 }
 
 /** supertest with the session cookie and our own Origin (as a browser on the site sends). */
@@ -44,5 +60,11 @@ export function as(t: TestApp, cookie: string) {
   const agent = request(t.url);
   const wrap = (method: 'get' | 'post' | 'put' | 'patch' | 'delete') => (path: string) =>
     agent[method](path).set('Cookie', cookie).set('Origin', t.url);
-  return { get: wrap('get'), post: wrap('post'), put: wrap('put'), patch: wrap('patch'), delete: wrap('delete') };
+  return {
+    get: wrap('get'),
+    post: wrap('post'),
+    put: wrap('put'),
+    patch: wrap('patch'),
+    delete: wrap('delete'),
+  };
 }

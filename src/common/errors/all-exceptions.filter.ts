@@ -16,9 +16,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 }
 
-export function sendError(reply: FastifyReply, request: FastifyRequest, exception: unknown, logger: Logger): void {
+export function sendError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  exception: unknown,
+  logger: Logger,
+): void {
   const { status, body, unexpected } = toErrorBody(exception);
-  if (unexpected) logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+  if (unexpected)
+    logger.error(
+      exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+    );
   if (reply.sent) return;
   void reply
     .status(status)

@@ -39,24 +39,52 @@ const HTTP_CODES: Record<number, string> = {
  * Maps anything thrown to a status and an error body. Unknown errors become
  * 500 `internal_error` with a generic message: details go to the log only.
  */
-export function toErrorBody(err: unknown): { status: number; body: ErrorBody; unexpected: boolean } {
+export function toErrorBody(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  unexpected: boolean;
+} {
   if (err instanceof AppError) {
-    return { status: err.status, body: { code: err.code, message: err.message, details: err.details }, unexpected: false };
+    return {
+      status: err.status,
+      body: { code: err.code, message: err.message, details: err.details },
+      unexpected: false,
+    };
   }
   if (err instanceof HttpException) {
     const status = err.getStatus();
     const res = err.getResponse();
     const message =
-      typeof res === 'string' ? res : typeof (res as any)?.message === 'string' ? (res as any).message : err.message;
+      typeof res === 'string'
+        ? res
+        : typeof (res as any)?.message === 'string'
+          ? (res as any).message
+          : err.message;
     // Terminus: keep the per-dependency report of a failed readiness check.
     if (status === 503 && typeof res === 'object' && (res as any)?.details) {
-      return { status, body: { code: 'not_ready', message: 'A dependency is unavailable', details: (res as any).details }, unexpected: false };
+      return {
+        status,
+        body: {
+          code: 'not_ready',
+          message: 'A dependency is unavailable',
+          details: (res as any).details,
+        },
+        unexpected: false,
+      };
     }
     // Nest's JSON body parser reports malformed JSON as a plain 400.
-    const code = status === 400 && /valid JSON/i.test(message) ? 'malformed_json' : HTTP_CODES[status] ?? `http_${status}`;
+    const code =
+      status === 400 && /valid JSON/i.test(message)
+        ? 'malformed_json'
+        : (HTTP_CODES[status] ?? `http_${status}`);
     return { status, body: { code, message }, unexpected: status >= 500 };
   }
-  const e = err as { code?: unknown; driverError?: { code?: string }; statusCode?: unknown; message?: string };
+  const e = err as {
+    code?: unknown;
+    driverError?: { code?: string };
+    statusCode?: unknown;
+    message?: string;
+  };
   const pgCode = e?.driverError?.code ?? (typeof e?.code === 'string' ? e.code : undefined);
   if (pgCode && PG_ERRORS[pgCode]) {
     const [status, code, message] = PG_ERRORS[pgCode];
@@ -68,8 +96,12 @@ export function toErrorBody(err: unknown): { status: number; body: ErrorBody; un
     const code =
       e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/i.test(String(e.message))
         ? 'malformed_json'
-        : HTTP_CODES[status] ?? `http_${status}`;
-    return { status, body: { code, message: String(e.message ?? 'Bad request') }, unexpected: false };
+        : (HTTP_CODES[status] ?? `http_${status}`);
+    return {
+      status,
+      body: { code, message: String(e.message ?? 'Bad request') },
+      unexpected: false,
+    };
   }
   return {
     status: 500,

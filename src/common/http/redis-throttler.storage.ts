@@ -28,7 +28,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     private readonly config: AppConfig,
   ) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+  async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ) {
     const base = `${this.config.REDIS_KEY_PREFIX}throttle:${throttlerName}:${key}`;
     const [hits, ttlMs, blockMs] = (await this.redis.eval(
       SCRIPT,

@@ -24,6 +24,8 @@ describe('websocket handshake helpers', () => {
     expect(handshakeOriginAllowed('https://visio.example.evil.org', allowed)).toBe(false);
     expect(handshakeOriginAllowed('http://visio.example', allowed)).toBe(false);
     expect(handshakeOriginAllowed('null', allowed)).toBe(false);
-    expect(handshakeOriginAllowed(['https://visio.example', 'https://evil.org'], allowed)).toBe(false);
+    expect(handshakeOriginAllowed(['https://visio.example', 'https://evil.org'], allowed)).toBe(
+      false,
+    );
   });
 });

@@ -1,7 +1,9 @@
 import type { AppConfig } from '../../config/app-config';
 
 /** Origins allowed to open sockets with our cookies: PUBLIC_URL's origin and CORS_ORIGINS. */
-export function allowedOrigins(config: Pick<AppConfig, 'PUBLIC_URL' | 'CORS_ORIGINS'>): Set<string> {
+export function allowedOrigins(
+  config: Pick<AppConfig, 'PUBLIC_URL' | 'CORS_ORIGINS'>,
+): Set<string> {
   return new Set([new URL(config.PUBLIC_URL).origin, ...config.CORS_ORIGINS]);
 }
 
@@ -32,7 +34,8 @@ export function parseCookieHeader(header: string | undefined): Map<string, strin
     if (eq <= 0) continue;
     const name = part.slice(0, eq).trim();
     let value = part.slice(eq + 1).trim();
-    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"'))
+      value = value.slice(1, -1);
     if (!name || out.has(name)) continue;
     try {
       out.set(name, decodeURIComponent(value));

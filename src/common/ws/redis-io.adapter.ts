@@ -40,7 +40,9 @@ export class RedisIoAdapter extends IoAdapter {
     const clients = this.clients;
     this.clients = undefined;
     if (!clients) return;
-    await Promise.all([clients.pub.quit(), clients.sub.quit()].map((p) => p.catch(() => undefined)));
+    await Promise.all(
+      [clients.pub.quit(), clients.sub.quit()].map((p) => p.catch(() => undefined)),
+    );
   }
 
   private redisClients(): { pub: Redis; sub: Redis } {
@@ -48,7 +50,9 @@ export class RedisIoAdapter extends IoAdapter {
       const make = (role: string) => {
         const client = new Redis(redisOptions(this.config.REDIS_URL));
         // ioredis reconnects by itself; readiness reports a lost Redis.
-        client.on('error', (e: Error) => this.logger.warn(`socket.io ${role} client: ${e.message}`));
+        client.on('error', (e: Error) =>
+          this.logger.warn(`socket.io ${role} client: ${e.message}`),
+        );
         return client;
       };
       this.clients = { pub: make('pub'), sub: make('sub') };

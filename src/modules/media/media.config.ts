@@ -60,7 +60,11 @@ export const mediaConfigSchema = z.object({
    * MEDIA_ICE_SERVERS without credentials get short-lived ones minted per join.
    */
   MEDIA_TURN_SECRET: z.string().min(16).optional(),
-  MEDIA_TURN_CREDENTIAL_TTL_SECONDS: z.coerce.number().int().min(60).default(12 * 3600),
+  MEDIA_TURN_CREDENTIAL_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(12 * 3600),
   /** How often a connected socket's session is re-checked (revoked or expired sessions are kicked). */
   MEDIA_SESSION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });

@@ -1,5 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import { assertAllowedTarget, ForbiddenTargetError, isForbiddenAddress, postWebhook } from './webhook-target';
+import {
+  assertAllowedTarget,
+  ForbiddenTargetError,
+  isForbiddenAddress,
+  postWebhook,
+} from './webhook-target';
 
 describe('webhook targets', () => {
   it.each([
@@ -24,10 +29,12 @@ describe('webhook targets', () => {
   });
 
   it('refuses a host name that resolves to loopback at registration', async () => {
-    await expect(assertAllowedTarget(new URL('http://localhost:9/hook'), false)).rejects.toBeInstanceOf(
-      ForbiddenTargetError,
-    );
-    await expect(assertAllowedTarget(new URL('http://localhost:9/hook'), true)).resolves.toBeUndefined();
+    await expect(
+      assertAllowedTarget(new URL('http://localhost:9/hook'), false),
+    ).rejects.toBeInstanceOf(ForbiddenTargetError);
+    await expect(
+      assertAllowedTarget(new URL('http://localhost:9/hook'), true),
+    ).resolves.toBeUndefined();
   });
 
   describe('delivery', () => {
@@ -50,17 +57,25 @@ describe('webhook targets', () => {
       const before = hits;
       for (const host of ['localhost', '127.0.0.1']) {
         await expect(
-          postWebhook(`http://${host}:${port}/hook`, {}, '{}', { timeoutMs: 2000, allowPrivate: false }),
+          postWebhook(`http://${host}:${port}/hook`, {}, '{}', {
+            timeoutMs: 2000,
+            allowPrivate: false,
+          }),
         ).rejects.toBeInstanceOf(ForbiddenTargetError);
       }
       expect(hits).toBe(before);
     });
 
     it('delivers when private targets are allowed', async () => {
-      const status = await postWebhook(`http://localhost:${port}/hook`, { 'content-type': 'application/json' }, '{}', {
-        timeoutMs: 2000,
-        allowPrivate: true,
-      });
+      const status = await postWebhook(
+        `http://localhost:${port}/hook`,
+        { 'content-type': 'application/json' },
+        '{}',
+        {
+          timeoutMs: 2000,
+          allowPrivate: true,
+        },
+      );
       expect(status).toBe(204);
     });
   });

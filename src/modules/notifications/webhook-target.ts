@@ -50,7 +50,11 @@ export class ForbiddenTargetError extends Error {
   }
 }
 
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+type LookupCallback = (
+  err: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
 
 /**
  * A DNS lookup for http(s).request that refuses forbidden addresses. The
@@ -58,12 +62,20 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * and the connection cannot slip through.
  */
 export function guardedLookup(allowPrivate: boolean) {
-  return (hostname: string, options: { all?: boolean; family?: number }, callback: LookupCallback): void => {
+  return (
+    hostname: string,
+    options: { all?: boolean; family?: number },
+    callback: LookupCallback,
+  ): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err, '');
       const list = addresses as LookupAddress[];
       const bad = allowPrivate ? undefined : list.find((a) => isForbiddenAddress(a.address));
-      if (bad) return callback(new ForbiddenTargetError(hostname, bad.address) as NodeJS.ErrnoException, '');
+      if (bad)
+        return callback(
+          new ForbiddenTargetError(hostname, bad.address) as NodeJS.ErrnoException,
+          '',
+        );
       if (options.all) return callback(null, list);
       callback(null, list[0].address, list[0].family);
     });
@@ -114,7 +126,9 @@ export function postWebhook(
     if (!opts.allowPrivate && isIP(literal) && isForbiddenAddress(literal)) {
       req.destroy(new ForbiddenTargetError(literal, literal));
     }
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })));
+    req.on('timeout', () =>
+      req.destroy(Object.assign(new Error('timeout'), { name: 'TimeoutError' })),
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -8,7 +8,10 @@ import { slugSchema } from '../../rooms/dto/rooms.dto';
  */
 
 const id = z.uuid();
-const params = z.record(z.string().max(64), z.union([z.string().max(256), z.number(), z.boolean()]));
+const params = z.record(
+  z.string().max(64),
+  z.union([z.string().max(256), z.number(), z.boolean()]),
+);
 const rtcpFeedback = z.array(
   z.looseObject({ type: z.string().min(1).max(32), parameter: z.string().max(32).optional() }),
 );
@@ -85,7 +88,9 @@ export const dtlsParametersSchema = z.object({
     .array(
       z.object({
         algorithm: z.enum(['sha-1', 'sha-224', 'sha-256', 'sha-384', 'sha-512']),
-        value: z.string().regex(/^([0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{2}$/, 'a colon-separated hex fingerprint'),
+        value: z
+          .string()
+          .regex(/^([0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{2}$/, 'a colon-separated hex fingerprint'),
       }),
     )
     .min(1)

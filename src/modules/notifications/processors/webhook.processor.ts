@@ -61,7 +61,10 @@ export class WebhookProcessor extends WorkerHost implements OnApplicationBootstr
           'x-request-id': randomUUID(),
         },
         body,
-        { timeoutMs: this.config.WEBHOOK_TIMEOUT_MS, allowPrivate: allowPrivateTargets(this.config) },
+        {
+          timeoutMs: this.config.WEBHOOK_TIMEOUT_MS,
+          allowPrivate: allowPrivateTargets(this.config),
+        },
       );
       if (statusCode < 200 || statusCode >= 300) error = `HTTP ${statusCode}`;
     } catch (e) {

@@ -89,9 +89,7 @@ export class WebhooksRepository {
       .execute();
   }
 
-  async listDeliveries(
-    f: DeliveryFilter,
-  ): Promise<{
+  async listDeliveries(f: DeliveryFilter): Promise<{
     items: Array<WebhookDeliveryEntity & { applicationId: string; url: string }>;
     total: number;
   }> {

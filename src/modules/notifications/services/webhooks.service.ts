@@ -127,9 +127,15 @@ export class WebhooksService {
       await assertAllowedTarget(url, allowPrivateTargets(this.config));
     } catch (e) {
       if (e instanceof ForbiddenTargetError) {
-        throw AppError.badRequest('webhook_target_forbidden', `Webhook endpoints cannot target private addresses: ${e.message}`);
+        throw AppError.badRequest(
+          'webhook_target_forbidden',
+          `Webhook endpoints cannot target private addresses: ${e.message}`,
+        );
       }
-      throw AppError.badRequest('webhook_host_unresolvable', `The webhook host does not resolve: ${url.hostname}`);
+      throw AppError.badRequest(
+        'webhook_host_unresolvable',
+        `The webhook host does not resolve: ${url.hostname}`,
+      );
     }
     if ((await this.repo.listEndpoints(applicationId)).length >= 20) {
       throw AppError.badRequest(
