@@ -12,6 +12,7 @@ import { AppConfig } from './config/app-config';
 /** Paths served outside /api/v1 (health probes, the web client, OIDC provider). */
 export const UNPREFIXED = [
   'health/{*path}',
+  'r',
   'r/{*path}',
   'assets/{*path}',
   'oidc/{*path}',

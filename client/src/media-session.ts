@@ -48,6 +48,10 @@ export interface SessionListener {
   announce(text: string): void;
   /** A lobby decision arrived on the socket. */
   lobbyDecision(status: 'admitted' | 'denied'): void;
+  /** (Moderators) someone started waiting in this room's lobby. */
+  lobbyRequested(entry: { requestId: string; displayName: string }): void;
+  /** (Moderators) a waiting entry was admitted or denied, by us or another moderator. */
+  lobbyResolved(entry: { requestId: string; status: 'admitted' | 'denied' }): void;
   /** The server ended our participation. */
   ended(reason: EndReason): void;
   /** The socket came back or the server asked us to re-join. */
@@ -570,6 +574,12 @@ export class MediaSession {
     });
     on('lobbyDecision', ({ slug, status }) => {
       if (slug === this.slug) this.listener.lobbyDecision(status);
+    });
+    on('lobbyRequested', ({ slug, requestId, displayName }) => {
+      if (slug === this.slug) this.listener.lobbyRequested({ requestId, displayName });
+    });
+    on('lobbyResolved', ({ slug, requestId, status }) => {
+      if (slug === this.slug) this.listener.lobbyResolved({ requestId, status });
     });
     on('kicked', ({ reason }) => {
       this.endedReason = reason;

@@ -97,6 +97,10 @@ export interface ServerEvents {
   };
   activeSpeaker: { peerId: string | null };
   lobbyDecision: { slug: string; requestId: string; status: 'admitted' | 'denied' };
+  /** Addition to the contract: someone waits in the lobby (moderators only). */
+  lobbyRequested: { slug: string; requestId: string; displayName: string };
+  /** Addition to the contract: a waiting entry was decided (moderators only). */
+  lobbyResolved: { slug: string; requestId: string; status: 'admitted' | 'denied' };
   kicked: { reason: 'removed_by_moderator' | 'session_revoked' | 'room_deleted' };
   reconnectRequired: { reason: 'worker_died' | 'node_moved'; nodeUrl?: string };
 }

@@ -32,6 +32,8 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
 const app = $('app');
 const slug = app.dataset.slug!;
 const LOBBY_POLL_MS = 3000;
+/** The moderators' waiting list follows pushed events; this poll only catches up. */
+const LOBBY_LIST_POLL_MS = 10_000;
 
 /** Test and debugging options, set before the page loads (e.g. by a test's init script). */
 const options: { video?: MediaTrackConstraints } = (window as any).visioOptions ?? {};
@@ -53,6 +55,8 @@ const session = new MediaSession(
     changed: () => render(),
     announce,
     lobbyDecision: (status) => lobbyDecided?.(status),
+    lobbyRequested: (entry) => addWaiting(entry),
+    lobbyResolved: ({ requestId, status }) => resolveWaiting(requestId, status),
     ended: (reason) => showEnded(reason),
     rejoinNeeded: () => void tryJoin(),
   },
@@ -116,6 +120,7 @@ const END_TEXTS: Record<EndReason, [string, string]> = {
 
 function showEnded(reason: EndReason, detail?: string): void {
   stopLobby();
+  stopLobbyAdmin();
   const [title, text] = END_TEXTS[reason];
   $('ended-title').textContent = title;
   $('ended-text').textContent = detail ?? text;
@@ -155,6 +160,7 @@ async function tryJoin(attempt = 0): Promise<void> {
     setPhase('joined');
     announce('Vous avez rejoint la réunion.');
     render();
+    startLobbyAdmin();
   } catch (e) {
     if (run !== joinRun) return; // a newer attempt took over
     const err = e as RequestError;
@@ -279,6 +285,115 @@ $('guest-form').addEventListener('submit', (event) => {
     await tryJoin();
   })();
 });
+
+// --- the lobby, for moderators ------------------------------------------------
+
+interface WaitingEntry {
+  requestId: string;
+  displayName: string;
+}
+
+const waiting = new Map<string, WaitingEntry>();
+/** Entries decided since we listed them: a poll answered late must not bring them back. */
+const resolved = new Set<string>();
+let lobbyListTimer: number | undefined;
+
+/** Shows the waiting list to a moderator and keeps it in sync (events, then a slow poll). */
+function startLobbyAdmin(): void {
+  if (!session.canModerate) return stopLobbyAdmin();
+  $('lobby-admin').hidden = false;
+  if (lobbyListTimer !== undefined) window.clearTimeout(lobbyListTimer);
+  const poll = async () => {
+    await refreshWaiting();
+    if (session.canModerate) lobbyListTimer = window.setTimeout(poll, LOBBY_LIST_POLL_MS);
+  };
+  void poll();
+}
+
+function stopLobbyAdmin(): void {
+  if (lobbyListTimer !== undefined) window.clearTimeout(lobbyListTimer);
+  lobbyListTimer = undefined;
+  waiting.clear();
+  $('lobby-admin').hidden = true;
+  renderWaiting();
+}
+
+async function refreshWaiting(): Promise<void> {
+  const r = await api<{ items: WaitingEntry[] }>('GET', `/api/v1/rooms/${slug}/lobby`).catch(
+    () => null,
+  );
+  if (r?.status === 403) return stopLobbyAdmin(); // no longer a moderator
+  if (r?.status !== 200) return;
+  const listed = new Set(r.body.items.map((e) => e.requestId));
+  for (const id of [...waiting.keys()]) if (!listed.has(id)) waiting.delete(id);
+  for (const entry of r.body.items) addWaiting(entry);
+  renderWaiting();
+}
+
+function addWaiting({ requestId, displayName }: WaitingEntry): void {
+  if (!session.canModerate || waiting.has(requestId) || resolved.has(requestId)) return;
+  waiting.set(requestId, { requestId, displayName });
+  announce(`${displayName} attend dans la salle d'attente.`);
+  renderWaiting();
+}
+
+function resolveWaiting(requestId: string, status: 'admitted' | 'denied' | 'gone'): void {
+  resolved.add(requestId);
+  const entry = waiting.get(requestId);
+  if (!entry) return;
+  waiting.delete(requestId);
+  if (status === 'admitted') announce(`${entry.displayName} a été admis dans la réunion.`);
+  else if (status === 'denied') announce(`L'entrée de ${entry.displayName} a été refusée.`);
+  else announce(`La demande de ${entry.displayName} n'est plus en attente.`);
+  renderWaiting();
+}
+
+async function decide(entry: WaitingEntry, action: 'admit' | 'deny'): Promise<void> {
+  const r = await api('POST', `/api/v1/rooms/${slug}/lobby/${entry.requestId}/${action}`);
+  if (r.status === 200)
+    return resolveWaiting(entry.requestId, action === 'admit' ? 'admitted' : 'denied');
+  // Expired, or another moderator was quicker: the entry is no longer ours to decide.
+  if (r.status === 404 || r.status === 409) return resolveWaiting(entry.requestId, 'gone');
+  throw new Error(r.body?.message ?? `erreur ${r.status}`);
+}
+
+function renderWaiting(): void {
+  const list = $('lobby-admin-list');
+  const entries = [...waiting.values()];
+  $('lobby-admin-title').textContent = entries.length
+    ? `Salle d'attente (${entries.length})`
+    : "Salle d'attente";
+  $('lobby-admin-empty').hidden = entries.length > 0;
+  const wanted = new Set(entries.map((e) => e.requestId));
+  for (const li of [...list.querySelectorAll<HTMLLIElement>(':scope > li')])
+    if (!wanted.has(li.dataset.requestId!)) li.remove();
+  for (const entry of entries) {
+    if (list.querySelector(`:scope > li[data-request-id="${CSS.escape(entry.requestId)}"]`))
+      continue;
+    const li = document.createElement('li');
+    li.dataset.requestId = entry.requestId;
+    const name = document.createElement('span');
+    name.className = 'name';
+    name.textContent = entry.displayName;
+    const actions = document.createElement('span');
+    actions.className = 'actions';
+    const admit = document.createElement('button');
+    admit.type = 'button';
+    admit.className = 'admit';
+    admit.textContent = 'Admettre';
+    admit.setAttribute('aria-label', `Admettre ${entry.displayName}`);
+    admit.addEventListener('click', () => guarded(admit, () => decide(entry, 'admit')));
+    const deny = document.createElement('button');
+    deny.type = 'button';
+    deny.className = 'deny danger';
+    deny.textContent = 'Refuser';
+    deny.setAttribute('aria-label', `Refuser ${entry.displayName}`);
+    deny.addEventListener('click', () => guarded(deny, () => decide(entry, 'deny')));
+    actions.append(admit, deny);
+    li.append(name, actions);
+    list.append(li);
+  }
+}
 
 // --- controls --------------------------------------------------------------
 
@@ -510,6 +625,7 @@ function render(): void {
   phase: () => app.dataset.phase,
   peerId: () => session.peerId,
   canModerate: () => session.canModerate,
+  waiting: () => [...waiting.values()].map((e) => ({ ...e })),
   peers: () =>
     [...session.peers.values()].map((p) => ({
       peerId: p.peerId,

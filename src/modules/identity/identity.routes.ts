@@ -2,16 +2,13 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../../config/app-config';
-import { sessionCookieName } from './auth/session-cookie';
 import { LocalOidcProvider } from './oidc/local-provider';
 import { LOCAL_OIDC_PATH, OIDC_SETTINGS, type OidcSettings } from './oidc/oidc-settings';
-import { escapeHtml, htmlPage } from './pages/html';
-import { SessionsService } from './services/sessions.service';
-import { UsersService } from './services/users.service';
 
 /**
  * Routes served outside Nest's router: the embedded ProConnect-like provider
- * under /oidc (development and tests only) and the landing page at `/`.
+ * under /oidc (development and tests only). The landing page at `/` lives in
+ * the web module (it lists the agent's rooms, which identity must not depend on).
  */
 @Injectable()
 export class IdentityRoutes implements OnModuleInit {
@@ -22,8 +19,6 @@ export class IdentityRoutes implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: AppConfig,
     @Inject(OIDC_SETTINGS) private readonly settings: OidcSettings,
-    private readonly sessions: SessionsService,
-    private readonly users: UsersService,
   ) {}
 
   onModuleInit(): void {
@@ -46,7 +41,6 @@ export class IdentityRoutes implements OnModuleInit {
         scope.all(`${LOCAL_OIDC_PATH}/*`, handler);
       });
     }
-    fastify.get('/', (req, reply) => this.landing(req, reply));
   }
 
   /** Built at first use, so processes that never log anyone in pay nothing. */
@@ -64,35 +58,5 @@ export class IdentityRoutes implements OnModuleInit {
       proxy: this.config.TRUST_PROXY,
     });
     return this.provider;
-  }
-
-  /** A minimal page: who is logged in, with a logout button; or a login button. */
-  private async landing(req: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const token = req.cookies?.[sessionCookieName(this.config)];
-    const principal = token ? await this.sessions.resolve(token) : null;
-    let body: string;
-    if (principal?.kind === 'user') {
-      const user = await this.users.get(principal.userId);
-      const rows: Array<[string, string | null]> = [
-        ['Adresse', user.email],
-        ['Organisation', user.organizationLabel],
-        ['SIRET', user.siret],
-        ['Fournisseur', user.idpId],
-      ];
-      body = `<h1>Bonjour ${escapeHtml(user.displayName)}</h1>
-        <dl>${rows
-          .filter(([, v]) => v)
-          .map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v!)}</dd>`)
-          .join('')}</dl>
-        <p><a href="/api/v1/users/me">Mon profil (JSON)</a> · <a href="/api/docs">API</a></p>
-        <form method="post" action="/api/v1/auth/logout"><button type="submit">Se déconnecter</button></form>`;
-    } else {
-      body = `<h1>Visio</h1><p>Visioconférence des agents publics.</p>
-        <p><a class="button" href="/api/v1/auth/login">S'identifier avec ProConnect</a></p>`;
-    }
-    void reply
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(htmlPage('Visio', body));
   }
 }

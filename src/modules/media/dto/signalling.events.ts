@@ -64,6 +64,18 @@ export interface ConsumerStatsReply {
   score: ConsumerScore;
 }
 
+export interface LobbyRequestedNotice {
+  slug: string;
+  requestId: string;
+  displayName: string;
+}
+
+export interface LobbyResolvedNotice {
+  slug: string;
+  requestId: string;
+  status: 'admitted' | 'denied';
+}
+
 /** Event name → payload of everything the server pushes on /media. */
 export interface MediaServerEvents {
   peerJoined: (e: { peerId: string; displayName: string }) => void;
@@ -80,6 +92,10 @@ export interface MediaServerEvents {
   ) => void;
   activeSpeaker: (e: { peerId: string | null }) => void;
   lobbyDecision: (e: { slug: string; requestId: string; status: 'admitted' | 'denied' }) => void;
+  /** Addition: someone waits in the lobby (to the room's joined moderators). */
+  lobbyRequested: (e: LobbyRequestedNotice) => void;
+  /** Addition: a waiting entry was admitted or denied (to the room's joined moderators). */
+  lobbyResolved: (e: LobbyResolvedNotice) => void;
   kicked: (e: { reason: KickReason }) => void;
   reconnectRequired: (e: { reason: ReconnectReason; nodeUrl?: string }) => void;
 }

@@ -60,7 +60,10 @@ class HandshakeRefused extends Error {
 @SkipThrottle()
 @WebSocketGateway({ namespace: '/media' })
 export class MediaGateway
-  implements OnGatewayInit<MediaNamespace>, OnGatewayConnection<MediaSocket>, OnGatewayDisconnect<MediaSocket>
+  implements
+    OnGatewayInit<MediaNamespace>,
+    OnGatewayConnection<MediaSocket>,
+    OnGatewayDisconnect<MediaSocket>
 {
   private readonly logger = new Logger(MediaGateway.name);
   private readonly origins: ReadonlySet<string>;
@@ -205,7 +208,10 @@ export class MediaGateway
   private async authenticate(socket: MediaSocket): Promise<void> {
     const headers = socket.handshake.headers;
     if (!handshakeOriginAllowed(headers.origin, this.origins)) {
-      throw new HandshakeRefused('origin_not_allowed', 'Cross-site connection refused (Origin check)');
+      throw new HandshakeRefused(
+        'origin_not_allowed',
+        'Cross-site connection refused (Origin check)',
+      );
     }
     const token = parseCookieHeader(headers.cookie).get(sessionCookieName(this.config)) ?? null;
     const principal = token ? await this.sessions.resolve(token) : null;

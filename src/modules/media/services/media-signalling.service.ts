@@ -16,6 +16,7 @@ import type {
   RoomAccessChangedEvent,
   RoomDeletedEvent,
   RoomLobbyDecidedEvent,
+  RoomLobbyRequestedEvent,
 } from '../../rooms/rooms.events';
 import { RoomAccessService } from '../../rooms/services/room-access.service';
 import { RoomsService } from '../../rooms/services/rooms.service';
@@ -37,6 +38,8 @@ import type {
   ConsumerStatsReply,
   JoinReply,
   KickReason,
+  LobbyRequestedNotice,
+  LobbyResolvedNotice,
   MediaServerEvents,
   PeerInfo,
   ProducerInfo,
@@ -73,6 +76,8 @@ export interface JoinedPeer {
 export interface MediaInterServerEvents {
   'media:kickRoom': (roomId: string, reason: KickReason) => void;
   'media:recheckUser': (roomId: string, userId: string) => void;
+  'media:lobbyRequested': (roomId: string, notice: LobbyRequestedNotice) => void;
+  'media:lobbyResolved': (roomId: string, notice: LobbyResolvedNotice) => void;
 }
 
 export type MediaSocket = Socket<
@@ -97,7 +102,8 @@ export const guestKey = (guestId: string) => `media:guest:${guestId}`;
 const MAX_TRANSPORTS_PER_PEER = 4;
 
 const E = {
-  unauthenticated: () => AppError.unauthorized('unauthenticated', 'Sign in or get a guest session first'),
+  unauthenticated: () =>
+    AppError.unauthorized('unauthenticated', 'Sign in or get a guest session first'),
   notJoined: () => AppError.conflict('not_joined', 'Join a room first'),
   alreadyJoined: () => AppError.conflict('already_joined', 'This socket already joined a room'),
   lobbyRequired: (lobbyRequestId?: string) =>
@@ -112,14 +118,21 @@ const E = {
   roomFull: (maxParticipants: number) =>
     AppError.conflict('room_full', 'The room is full', { maxParticipants }),
   notModerator: () =>
-    AppError.forbidden('forbidden_not_moderator', 'Only the room’s owners and administrators moderate'),
+    AppError.forbidden(
+      'forbidden_not_moderator',
+      'Only the room’s owners and administrators moderate',
+    ),
   cannotConsume: (producerId: string) =>
     AppError.badRequest('cannot_consume', `Your device cannot receive producer ${producerId}`),
   direction: (expected: 'send' | 'recv') =>
     AppError.badRequest('transport_direction_mismatch', `This needs a ${expected} transport`),
   tooManyTransports: () =>
-    AppError.conflict('too_many_transports', `A peer holds at most ${MAX_TRANSPORTS_PER_PEER} transports`),
-  alreadyConnected: () => AppError.conflict('transport_already_connected', 'This transport is already connected'),
+    AppError.conflict(
+      'too_many_transports',
+      `A peer holds at most ${MAX_TRANSPORTS_PER_PEER} transports`,
+    ),
+  alreadyConnected: () =>
+    AppError.conflict('transport_already_connected', 'This transport is already connected'),
   alreadyConsuming: (consumerId: string) =>
     AppError.conflict('already_consuming', 'You already receive this producer', { consumerId }),
   producerExists: (source: MediaSource, kind: string) =>
@@ -172,7 +185,16 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     this.nsp = nsp;
     nsp.on('media:kickRoom', (roomId, reason) => this.kickRoomLocally(roomId, reason));
     nsp.on('media:recheckUser', (roomId, userId) => void this.recheckUserLocally(roomId, userId));
-    this.sweepTimer = setInterval(() => void this.sweepSessions(), this.settings.sessionCheckIntervalMs);
+    nsp.on('media:lobbyRequested', (roomId, notice) =>
+      this.tellModeratorsLocally(roomId, 'lobbyRequested', notice),
+    );
+    nsp.on('media:lobbyResolved', (roomId, notice) =>
+      this.tellModeratorsLocally(roomId, 'lobbyResolved', notice),
+    );
+    this.sweepTimer = setInterval(
+      () => void this.sweepSessions(),
+      this.settings.sessionCheckIntervalMs,
+    );
     this.sweepTimer.unref();
   }
 
@@ -206,7 +228,8 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
       const displayName = principal.displayName;
       // Count and add under one lock: two last-seat joins must not both get in.
       const peer = await this.serialized(room.id, async () => {
-        if (participants(media).length >= room.maxParticipants) throw E.roomFull(room.maxParticipants);
+        if (participants(media).length >= room.maxParticipants)
+          throw E.roomFull(room.maxParticipants);
         return media.addPeer(randomUUID(), { participant: true, displayName });
       });
       if (!socket.connected || this.shuttingDown) {
@@ -223,7 +246,9 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
       };
       socket.data.joined = joined;
       this.peerSockets.set(peer.id, socket);
-      peer.on('consumerClosed', (consumer) => socket.emit('consumerClosed', { consumerId: consumer.id }));
+      peer.on('consumerClosed', (consumer) =>
+        socket.emit('consumerClosed', { consumerId: consumer.id }),
+      );
       await socket.join(mediaRoomKey(room.id));
       socket.to(mediaRoomKey(room.id)).local.emit('peerJoined', { peerId: peer.id, displayName });
 
@@ -260,14 +285,19 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     };
   }
 
-  async connectTransport(socket: MediaSocket, input: ConnectTransportInput): Promise<Record<string, never>> {
+  async connectTransport(
+    socket: MediaSocket,
+    input: ConnectTransportInput,
+  ): Promise<Record<string, never>> {
     const { peer } = await this.joinedPeer(socket);
     const transport = peer.transport(input.transportId);
     // mediasoup answers a second connect() with a plain Error: refuse it first.
     if (transport.appData.connected) throw E.alreadyConnected();
     transport.appData.connected = true;
     try {
-      await mediasoupCall(() => peer.connectWebRtcTransport(input.transportId, input.dtlsParameters));
+      await mediasoupCall(() =>
+        peer.connectWebRtcTransport(input.transportId, input.dtlsParameters),
+      );
     } catch (e) {
       transport.appData.connected = false;
       throw e;
@@ -317,14 +347,19 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
         ),
       );
     } catch (e) {
-      if (e instanceof AppError && e.code === 'media_cannot_consume') throw E.cannotConsume(input.producerId);
+      if (e instanceof AppError && e.code === 'media_cannot_consume')
+        throw E.cannotConsume(input.producerId);
       throw e;
     }
     consumer.on('layerschange', (layers) =>
       socket.emit(
         'consumerLayersChanged',
         layers
-          ? { consumerId: consumer.id, spatialLayer: layers.spatialLayer, temporalLayer: layers.temporalLayer ?? 0 }
+          ? {
+              consumerId: consumer.id,
+              spatialLayer: layers.spatialLayer,
+              temporalLayer: layers.temporalLayer ?? 0,
+            }
           : { consumerId: consumer.id, spatialLayer: null },
       ),
     );
@@ -339,29 +374,43 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     };
   }
 
-  async resumeConsumer(socket: MediaSocket, input: ConsumerRefInput): Promise<Record<string, never>> {
+  async resumeConsumer(
+    socket: MediaSocket,
+    input: ConsumerRefInput,
+  ): Promise<Record<string, never>> {
     const { peer } = await this.joinedPeer(socket);
     await mediasoupCall(() => peer.consumer(input.consumerId).resume());
     return {};
   }
 
-  async pauseConsumer(socket: MediaSocket, input: ConsumerRefInput): Promise<Record<string, never>> {
+  async pauseConsumer(
+    socket: MediaSocket,
+    input: ConsumerRefInput,
+  ): Promise<Record<string, never>> {
     const { peer } = await this.joinedPeer(socket);
     await mediasoupCall(() => peer.consumer(input.consumerId).pause());
     return {};
   }
 
-  async pauseProducer(socket: MediaSocket, input: ProducerRefInput): Promise<Record<string, never>> {
+  async pauseProducer(
+    socket: MediaSocket,
+    input: ProducerRefInput,
+  ): Promise<Record<string, never>> {
     const { peer, joined } = await this.joinedPeer(socket);
     const producer = peer.producer(input.producerId);
     await mediasoupCall(() => producer.pause());
-    socket
-      .to(mediaRoomKey(joined.roomId))
-      .local.emit('producerPaused', { peerId: peer.id, producerId: producer.id, byModerator: false });
+    socket.to(mediaRoomKey(joined.roomId)).local.emit('producerPaused', {
+      peerId: peer.id,
+      producerId: producer.id,
+      byModerator: false,
+    });
     return {};
   }
 
-  async resumeProducer(socket: MediaSocket, input: ProducerRefInput): Promise<Record<string, never>> {
+  async resumeProducer(
+    socket: MediaSocket,
+    input: ProducerRefInput,
+  ): Promise<Record<string, never>> {
     const { peer, joined } = await this.joinedPeer(socket);
     const producer = peer.producer(input.producerId);
     await mediasoupCall(() => producer.resume());
@@ -371,14 +420,20 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     return {};
   }
 
-  async closeProducer(socket: MediaSocket, input: ProducerRefInput): Promise<Record<string, never>> {
+  async closeProducer(
+    socket: MediaSocket,
+    input: ProducerRefInput,
+  ): Promise<Record<string, never>> {
     const { peer } = await this.joinedPeer(socket);
     // The producer's close handler tells the others (see wire()).
     peer.producer(input.producerId).close();
     return {};
   }
 
-  async setPreferredLayers(socket: MediaSocket, input: SetPreferredLayersInput): Promise<Record<string, never>> {
+  async setPreferredLayers(
+    socket: MediaSocket,
+    input: SetPreferredLayersInput,
+  ): Promise<Record<string, never>> {
     const { peer } = await this.joinedPeer(socket);
     const consumer = peer.consumer(input.consumerId);
     await mediasoupCall(() =>
@@ -390,7 +445,10 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     return {};
   }
 
-  async getConsumerStats(socket: MediaSocket, input: ConsumerRefInput): Promise<ConsumerStatsReply> {
+  async getConsumerStats(
+    socket: MediaSocket,
+    input: ConsumerRefInput,
+  ): Promise<ConsumerStatsReply> {
     const { peer } = await this.joinedPeer(socket);
     const consumer = peer.consumer(input.consumerId);
     return {
@@ -400,7 +458,10 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     };
   }
 
-  async moderatorMute(socket: MediaSocket, input: ModeratorMuteInput): Promise<Record<string, never>> {
+  async moderatorMute(
+    socket: MediaSocket,
+    input: ModeratorMuteInput,
+  ): Promise<Record<string, never>> {
     const { media, joined } = await this.moderator(socket);
     const target = media.peer(input.peerId);
     const producers: Producer[] = input.producerId
@@ -418,7 +479,10 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     return {};
   }
 
-  async moderatorRemove(socket: MediaSocket, input: ModeratorRemoveInput): Promise<Record<string, never>> {
+  async moderatorRemove(
+    socket: MediaSocket,
+    input: ModeratorRemoveInput,
+  ): Promise<Record<string, never>> {
     const { media } = await this.moderator(socket);
     const target = media.peer(input.peerId);
     const targetSocket = this.peerSockets.get(target.id);
@@ -436,11 +500,36 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
 
   // ---- domain events ---------------------------------------------------------
 
+  @OnEvent('room.lobby.requested')
+  onLobbyRequested(e: RoomLobbyRequestedEvent): void {
+    const notice: LobbyRequestedNotice = {
+      slug: e.slug,
+      requestId: e.requestId,
+      displayName: e.displayName,
+    };
+    // The room's moderators are peers on whichever node hosts it: here, or elsewhere.
+    this.tellModeratorsLocally(e.roomId, 'lobbyRequested', notice);
+    this.nsp?.serverSideEmit('media:lobbyRequested', e.roomId, notice);
+  }
+
   @OnEvent('room.lobby.decided')
   onLobbyDecided(e: RoomLobbyDecidedEvent): void {
-    const target = e.requester.kind === 'user' ? userKey(e.requester.userId) : guestKey(e.requester.guestSessionId);
+    const target =
+      e.requester.kind === 'user'
+        ? userKey(e.requester.userId)
+        : guestKey(e.requester.guestSessionId);
     // Through the adapter: the requester's socket may be on any node.
-    this.nsp?.to(target).emit('lobbyDecision', { slug: e.slug, requestId: e.requestId, status: e.status });
+    this.nsp
+      ?.to(target)
+      .emit('lobbyDecision', { slug: e.slug, requestId: e.requestId, status: e.status });
+    // The other moderators' waiting lists drop the entry.
+    const resolved: LobbyResolvedNotice = {
+      slug: e.slug,
+      requestId: e.requestId,
+      status: e.status,
+    };
+    this.tellModeratorsLocally(e.roomId, 'lobbyResolved', resolved);
+    this.nsp?.serverSideEmit('media:lobbyResolved', e.roomId, resolved);
   }
 
   @OnEvent('room.deleted')
@@ -507,7 +596,8 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     try {
       const due = Date.now() - this.settings.sessionCheckIntervalMs;
       for (const socket of [...this.nsp.sockets.values()]) {
-        if (!socket.connected || !socket.data.sessionToken || socket.data.sessionCheckedAt > due) continue;
+        if (!socket.connected || !socket.data.sessionToken || socket.data.sessionCheckedAt > due)
+          continue;
         await this.recheckSession(socket).catch((e: Error) =>
           this.logger.warn(`session re-check failed: ${e.message}`),
         );
@@ -557,13 +647,19 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
     media.on('newProducer', (peer, producer) => {
       const owner = this.peerSockets.get(peer.id);
       const info = { peerId: peer.id, ...producerInfo(producer) };
-      (owner ? owner.to(mediaRoomKey(roomId)).local : this.toRoom(roomId)).emit('newProducer', info);
+      (owner ? owner.to(mediaRoomKey(roomId)).local : this.toRoom(roomId)).emit(
+        'newProducer',
+        info,
+      );
       producer.observer.once('close', () => {
         if (media.closed) return;
-        (owner ? owner.to(mediaRoomKey(roomId)).local : this.toRoom(roomId)).emit('producerClosed', {
-          peerId: peer.id,
-          producerId: producer.id,
-        });
+        (owner ? owner.to(mediaRoomKey(roomId)).local : this.toRoom(roomId)).emit(
+          'producerClosed',
+          {
+            peerId: peer.id,
+            producerId: producer.id,
+          },
+        );
       });
     });
     media.on('activeSpeaker', ({ peerId }) => {
@@ -587,7 +683,9 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
 
   private async onRoomClosed(media: MediaRoom, reason: MediaRoomCloseReason): Promise<void> {
     this.speakers.delete(media.id);
-    const members = [...this.peerSockets.values()].filter((s) => s.data.joined?.roomId === media.id);
+    const members = [...this.peerSockets.values()].filter(
+      (s) => s.data.joined?.roomId === media.id,
+    );
     if (members.length === 0) return;
     if (reason === 'worker-died') {
       // The registry's roomsLost follows (once the pool names the dead worker).
@@ -641,6 +739,19 @@ export class MediaSignallingService implements BeforeApplicationShutdown, OnModu
   private kickRoomLocally(roomId: string, reason: KickReason): void {
     for (const socket of [...this.peerSockets.values()])
       if (socket.data.joined?.roomId === roomId) this.kick(socket, reason);
+  }
+
+  /** Lobby news → the sockets of this node joined to the room as moderators. */
+  private tellModeratorsLocally<E extends 'lobbyRequested' | 'lobbyResolved'>(
+    roomId: string,
+    event: E,
+    notice: Parameters<MediaServerEvents[E]>[0],
+  ): void {
+    for (const socket of this.peerSockets.values()) {
+      const joined = socket.data.joined;
+      if (joined?.roomId === roomId && joined.canModerate)
+        (socket.emit as (e: E, n: typeof notice) => boolean)(event, notice);
+    }
   }
 
   /** A user's role in a room changed: peers of theirs here lose or gain rights now. */

@@ -60,6 +60,11 @@ export function roomPage(slug: string, assets: RoomPageAssets): string {
   </section>
 
   <section id="room" hidden aria-label="Réunion">
+    <section id="lobby-admin" class="lobby-admin" hidden aria-labelledby="lobby-admin-title">
+      <h2 id="lobby-admin-title">Salle d'attente</h2>
+      <p id="lobby-admin-empty" class="lobby-admin-empty">Personne n'attend.</p>
+      <ul id="lobby-admin-list" aria-label="Personnes en attente"></ul>
+    </section>
     <ul id="tiles" class="tiles" aria-label="Participants"></ul>
     <div id="controls" class="controls" role="toolbar" aria-label="Commandes de la réunion">
       <button type="button" id="mic" aria-pressed="false">Couper le micro</button>
