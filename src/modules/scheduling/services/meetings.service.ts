@@ -115,22 +115,7 @@ export class MeetingsService {
     const timeZone = tzOk ? input.timeZone : 'UTC';
     const start = parseTime(input.start, timeZone);
     const end = parseTime(input.end, timeZone);
-    if (!start)
-      issues.push({ path: 'start', code: 'invalid_date', message: 'Not a valid date-time' });
-    if (!end) issues.push({ path: 'end', code: 'invalid_date', message: 'Not a valid date-time' });
-    if (start && end && end <= start)
-      issues.push({
-        path: 'end',
-        code: 'end_before_start',
-        message: 'The end must be after the start',
-      });
-    if (start && end && end.getTime() - start.getTime() > MAX_DURATION_MS) {
-      issues.push({
-        path: 'end',
-        code: 'duration_too_long',
-        message: 'A meeting lasts at most 7 days',
-      });
-    }
+    issues.push(...spanIssues(start, end));
     let rrule: string | null = null;
     if (input.rrule) {
       try {
@@ -479,23 +464,7 @@ export class MeetingsService {
           ? new Date(start!.getTime() + duration)
           : (previous?.endsAt ?? new Date(recurrenceId.getTime() + duration));
       const issues: FieldIssue[] = [];
-      if (!start)
-        issues.push({ path: 'start', code: 'invalid_date', message: 'Not a valid date-time' });
-      if (!end)
-        issues.push({ path: 'end', code: 'invalid_date', message: 'Not a valid date-time' });
-      if (start && end && end <= start)
-        issues.push({
-          path: 'end',
-          code: 'end_before_start',
-          message: 'The end must be after the start',
-        });
-      if (start && end && end.getTime() - start.getTime() > MAX_DURATION_MS) {
-        issues.push({
-          path: 'end',
-          code: 'duration_too_long',
-          message: 'A meeting lasts at most 7 days',
-        });
-      }
+      issues.push(...spanIssues(start, end));
       if (issues.length) throw new ValidationError(issues);
       override = {
         cancelled: false,
@@ -783,4 +752,27 @@ function pgCode(e: unknown): string | undefined {
 
 function dedupeDates(dates: Date[]): Date[] {
   return [...new Set(dates.map((d) => d.getTime()))].sort((a, b) => a - b).map((t) => new Date(t));
+}
+
+/** What is wrong with a meeting's (or an occurrence's) start and end, field by field. */
+function spanIssues(start: Date | null, end: Date | null): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  if (!start)
+    issues.push({ path: 'start', code: 'invalid_date', message: 'Not a valid date-time' });
+  if (!end) issues.push({ path: 'end', code: 'invalid_date', message: 'Not a valid date-time' });
+  if (start && end && end <= start) {
+    issues.push({
+      path: 'end',
+      code: 'end_before_start',
+      message: 'The end must be after the start',
+    });
+  }
+  if (start && end && end.getTime() - start.getTime() > MAX_DURATION_MS) {
+    issues.push({
+      path: 'end',
+      code: 'duration_too_long',
+      message: 'A meeting lasts at most 7 days',
+    });
+  }
+  return issues;
 }
