@@ -1,5 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
+import { eventually } from '../support/eventually';
 
 /** The worker binary the media tests run (scripts/visio test sets it). */
 export const WORKER_BIN = process.env.MEDIASOUP_WORKER_BIN;
@@ -53,27 +54,14 @@ export async function freePortBlock(count: number): Promise<number> {
   throw new Error('no free port block found');
 }
 
-/** Polls `probe` until it returns a truthy value (returned) or the time is up (throws with `what`). */
-type Falsy = undefined | null | false | 0 | '';
-export async function waitFor<T>(
+/** Polls `probe` until it returns a truthy value, every 50 ms for 10 s by default. */
+export function waitFor<T>(
   what: string,
-  probe: () => Promise<T | Falsy> | T | Falsy,
+  probe: () =>
+    Promise<T | undefined | null | false | 0 | ''> | T | undefined | null | false | 0 | '',
   timeoutMs = 10_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    }
-    await sleep(50);
-  }
+  return eventually(what, probe, timeoutMs, 50);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -169,27 +169,4 @@ export async function outboundRtp(page: Page): Promise<RtpStat[]> {
   return (send as RtpStat[]).filter((s) => s.type === 'outbound-rtp');
 }
 
-/** Polls `probe` until it returns a truthy value or the time is up (throws, naming `what`). */
-export async function eventually<T>(
-  what: string,
-  probe: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 15_000,
-  intervalMs = 250,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v) return v as T;
-      last = v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(
-        `timed out waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
-      );
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { eventually } from './eventually';
