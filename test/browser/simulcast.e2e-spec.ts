@@ -22,6 +22,9 @@ interface Layers {
 // Simulcast end to end: Chrome publishes three layers, the SFU forwards the
 // one the subscriber prefers, and the subscriber decodes that resolution.
 describeWithBrowser('room page: simulcast', () => {
+  // Chrome's bandwidth estimate and CPU adaptation decide when the top layer
+  // starts; on a loaded 2-core machine that can take longer than one window.
+  jest.retryTimes(2, { logErrorsBeforeRetry: true });
   let t: TestApp;
   let browser: Browser;
   let publisher: Participant;
@@ -51,7 +54,9 @@ describeWithBrowser('room page: simulcast', () => {
     // 1280×720: Chrome drops simulcast layers below ~960×540, whatever the encodings say.
     publisher = await openRoom(browser, t, slug, {
       cookie: a.cookie,
-      video: { width: 1280, height: 720, frameRate: 30 },
+      // 15 fps: three encodings at 30 fps can starve a 2-core machine, and
+      // Chrome's CPU adaptation then scales the layers down.
+      video: { width: 1280, height: 720, frameRate: 15 },
     });
     viewer = await openRoom(browser, t, slug, {
       cookie: b.cookie,
