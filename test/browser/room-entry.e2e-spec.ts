@@ -1,32 +1,27 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import {
   describeWithBrowser,
-  ensureClientBundle,
+  startHostedRoom,
   eventually,
   inboundRtp,
-  launchChromium,
   openRoom,
   waitForPhase,
   type Participant,
 } from '../support/browser';
-import { newUser, type TestUser } from '../support/identity';
-import { newRoom } from '../support/rooms';
 
 // How people without a session get in: the guest form, and the real login.
 describeWithBrowser('room page: guests and login', () => {
   let t: TestApp;
   let browser: Browser;
-  let owner: TestUser;
   let host: Participant;
   let slug: string;
 
   beforeAll(async () => {
-    ensureClientBundle();
-    [t, browser] = await Promise.all([startTestApp(), launchChromium()]);
-    owner = await newUser(t, { givenName: 'Hélène', usualName: 'Roux' });
-    slug = (await newRoom(t, owner, { name: 'Permanence publique', accessLevel: 'public' })).slug;
-    host = await openRoom(browser, t, slug, { cookie: owner.cookie });
+    ({ t, browser, host, slug } = await startHostedRoom(
+      { givenName: 'Hélène', usualName: 'Roux' },
+      { name: 'Permanence publique', accessLevel: 'public' },
+    ));
   });
   afterAll(async () => {
     await browser?.close();

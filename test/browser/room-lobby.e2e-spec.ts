@@ -1,17 +1,15 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import {
   describeWithBrowser,
-  ensureClientBundle,
+  startHostedRoom,
   eventually,
   inboundRtp,
-  launchChromium,
   openRoom,
   waitForPhase,
   type Participant,
 } from '../support/browser';
 import { as, newUser, type TestUser } from '../support/identity';
-import { newRoom } from '../support/rooms';
 
 /** Whether `p` decodes video and receives audio from someone else. */
 async function receivesMedia(p: Participant): Promise<boolean> {
@@ -36,11 +34,10 @@ describeWithBrowser('room page: the lobby for moderators', () => {
   let slug: string;
 
   beforeAll(async () => {
-    ensureClientBundle();
-    [t, browser] = await Promise.all([startTestApp(), launchChromium()]);
-    owner = await newUser(t, { givenName: 'Odile', usualName: 'Garnier' });
-    slug = (await newRoom(t, owner, { name: 'Comité restreint', accessLevel: 'restricted' })).slug;
-    host = await openRoom(browser, t, slug, { cookie: owner.cookie });
+    ({ t, browser, owner, host, slug } = await startHostedRoom(
+      { givenName: 'Odile', usualName: 'Garnier' },
+      { name: 'Comité restreint', accessLevel: 'restricted' },
+    ));
   });
   afterAll(async () => {
     await browser?.close();

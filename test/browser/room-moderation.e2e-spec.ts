@@ -1,17 +1,15 @@
 import type { Browser } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import {
   describeWithBrowser,
-  ensureClientBundle,
+  startHostedRoom,
   eventually,
   inboundRtp,
-  launchChromium,
   openRoom,
   waitForPhase,
   type Participant,
 } from '../support/browser';
 import { as, newUser, type TestUser } from '../support/identity';
-import { newRoom } from '../support/rooms';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,11 +33,16 @@ describeWithBrowser('room page: lobby and moderation', () => {
   let slug: string;
 
   beforeAll(async () => {
-    ensureClientBundle();
-    [t, browser] = await Promise.all([startTestApp(), launchChromium()]);
-    owner = await newUser(t, { givenName: 'Odile', usualName: 'Garnier' });
-    slug = (await newRoom(t, owner, { name: 'Comité restreint', accessLevel: 'restricted' })).slug;
-    moderator = await openRoom(browser, t, slug, { cookie: owner.cookie });
+    ({
+      t,
+      browser,
+      owner,
+      host: moderator,
+      slug,
+    } = await startHostedRoom(
+      { givenName: 'Odile', usualName: 'Garnier' },
+      { name: 'Comité restreint', accessLevel: 'restricted' },
+    ));
   });
   afterAll(async () => {
     await browser?.close();

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { TestApp } from './app';
+import { startTestApp, type TestApp } from './app';
+import { newUser, type TestUser } from './identity';
+import { newRoom } from './rooms';
 
 /** Debian's Chromium (scripts/install-system-deps.sh installs it); never a downloaded browser. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -116,6 +118,28 @@ export async function openRoom(
   page.on('dialog', (d) => void d.accept());
   await page.goto(`/r/${slug}`);
   return { context, page, errors, close: () => context.close() };
+}
+
+/** A running app, a Chromium, a room's owner and the owner's tab already in the room. */
+export interface HostedRoom {
+  t: TestApp;
+  browser: Browser;
+  owner: TestUser;
+  host: Participant;
+  slug: string;
+}
+
+/** Starts the app and Chromium together, creates the owner and the room, opens the owner's tab. */
+export async function startHostedRoom(
+  owner: { givenName: string; usualName: string },
+  room: { name: string; accessLevel: 'public' | 'trusted' | 'restricted' },
+): Promise<HostedRoom> {
+  ensureClientBundle();
+  const [t, browser] = await Promise.all([startTestApp(), launchChromium()]);
+  const user = await newUser(t, owner);
+  const slug = (await newRoom(t, user, room)).slug;
+  const host = await openRoom(browser, t, slug, { cookie: user.cookie });
+  return { t, browser, owner: user, host, slug };
 }
 
 /** Waits until the page reaches `phase` (`data-phase` on <main>), with its errors on failure. */
