@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { as, newUser, type TestUser } from '../support/identity';
 import { grantRoomRole, newRoom } from '../support/rooms';
-import { describeWithWorker, WORKER_BIN } from './media-test-kit';
-import { connectMedia, startSecondNode, type MediaClient } from './signalling-test-kit';
+import { describeWithWorker } from './media-test-kit';
+import { connectMedia, startTwoNodes, type MediaClient } from './signalling-test-kit';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,15 +25,7 @@ describeWithWorker('media signalling: lobby news for moderators', () => {
   };
 
   beforeAll(async () => {
-    const common = {
-      MEDIASOUP_WORKER_BIN: WORKER_BIN!,
-      MEDIA_PORT_BASE: '0',
-      MEDIA_ROOM_EMPTY_GRACE_MS: '300',
-      REDIS_KEY_PREFIX: `visio:test:${randomBytes(4).toString('hex')}:`,
-    };
-    a = await startTestApp({ ...common, NODE_ID: 'node-a' });
-    b = await startSecondNode(a, { ...common, NODE_ID: 'node-b' });
-    owner = await newUser(a, { givenName: 'Olga', usualName: 'Owner' });
+    ({ a, b, owner } = await startTwoNodes());
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();

@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { MediaRoomRegistry } from '../../src/modules/media/media-room.registry';
 import { MediaWorkerPool } from '../../src/modules/media/media-worker.pool';
-import { startTestApp, type TestApp } from '../support/app';
+import type { TestApp } from '../support/app';
 import { as, newUser, type TestUser } from '../support/identity';
 import { newRoom } from '../support/rooms';
-import { describeWithWorker, waitFor, WORKER_BIN } from './media-test-kit';
-import { connectMedia, startSecondNode, type MediaClient } from './signalling-test-kit';
+import { describeWithWorker, waitFor } from './media-test-kit';
+import { connectMedia, startTwoNodes, type MediaClient } from './signalling-test-kit';
 
 /**
  * Two API nodes of one deployment (one database, one Redis, one key prefix,
@@ -25,16 +24,7 @@ describeWithWorker('media signalling across nodes, worker death and shutdown', (
   };
 
   beforeAll(async () => {
-    const common = {
-      MEDIASOUP_WORKER_BIN: WORKER_BIN!,
-      MEDIA_PORT_BASE: '0',
-      MEDIA_ROOM_EMPTY_GRACE_MS: '300',
-      MEDIA_ROOM_CLAIM_TTL_MS: '3000',
-      REDIS_KEY_PREFIX: `visio:test:${randomBytes(4).toString('hex')}:`,
-    };
-    a = await startTestApp({ ...common, NODE_ID: 'node-a' });
-    b = await startSecondNode(a, { ...common, NODE_ID: 'node-b' });
-    owner = await newUser(a, { givenName: 'Olga', usualName: 'Owner' });
+    ({ a, b, owner } = await startTwoNodes({ MEDIA_ROOM_CLAIM_TTL_MS: '3000' }));
   });
   afterEach(() => {
     for (const c of clients.splice(0)) c.close();

@@ -3,7 +3,9 @@ import { io, type Socket } from 'socket.io-client';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
 import { parseConfig } from '../../src/config/config.schema';
-import { freePort, TEST_REDIS_URL, type TestApp } from '../support/app';
+import { freePort, startTestApp, TEST_REDIS_URL, type TestApp } from '../support/app';
+import { newUser, type TestUser } from '../support/identity';
+import { WORKER_BIN } from './media-test-kit';
 
 /** A socket.io client of /media, as a browser page of `origin` with `cookie` would open it. */
 export interface MediaClient {
@@ -267,4 +269,25 @@ export async function startSecondNode(
     databaseUrl: first.databaseUrl,
     close: () => app.close(),
   };
+}
+
+/**
+ * Two API nodes of one deployment sharing a database, Redis, key prefix and
+ * PUBLIC_URL (as behind a load balancer), each with its own NODE_ID and node
+ * URL, and a room owner.
+ */
+export async function startTwoNodes(
+  env: Record<string, string> = {},
+): Promise<{ a: TestApp; b: TestApp; owner: TestUser }> {
+  const common = {
+    MEDIASOUP_WORKER_BIN: WORKER_BIN!,
+    MEDIA_PORT_BASE: '0',
+    MEDIA_ROOM_EMPTY_GRACE_MS: '300',
+    REDIS_KEY_PREFIX: `visio:test:${randomBytes(4).toString('hex')}:`,
+    ...env,
+  };
+  const a = await startTestApp({ ...common, NODE_ID: 'node-a' });
+  const b = await startSecondNode(a, { ...common, NODE_ID: 'node-b' });
+  const owner = await newUser(a, { givenName: 'Olga', usualName: 'Owner' });
+  return { a, b, owner };
 }
