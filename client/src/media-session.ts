@@ -160,8 +160,29 @@ export class MediaSession {
     });
   }
 
-  /** One request, answered by its ack (`{ ok, data | error }`). */
-  request<N extends keyof Requests>(name: N, payload: Requests[N][0]): Promise<Requests[N][1]> {
+  /**
+   * One request, answered by its ack (`{ ok, data | error }`). Past the
+   * server's per-socket budget (`rate_limited`, e.g. joining a large room)
+   * it waits and tries again.
+   */
+  async request<N extends keyof Requests>(
+    name: N,
+    payload: Requests[N][0],
+  ): Promise<Requests[N][1]> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce(name, payload);
+      } catch (e) {
+        if (!(e instanceof RequestError) || e.code !== 'rate_limited' || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 200 + Math.random() * 300));
+      }
+    }
+  }
+
+  private requestOnce<N extends keyof Requests>(
+    name: N,
+    payload: Requests[N][0],
+  ): Promise<Requests[N][1]> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new RequestError('not_connected', 'Not connected'));
     return new Promise((resolve, reject) => {

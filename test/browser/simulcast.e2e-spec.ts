@@ -22,9 +22,6 @@ interface Layers {
 // Simulcast end to end: Chrome publishes three layers, the SFU forwards the
 // one the subscriber prefers, and the subscriber decodes that resolution.
 describeWithBrowser('room page: simulcast', () => {
-  // Chrome's bandwidth estimate and CPU adaptation decide when the top layer
-  // starts; on a loaded 2-core machine that can take longer than one window.
-  jest.retryTimes(2, { logErrorsBeforeRetry: true });
   let t: TestApp;
   let browser: Browser;
   let publisher: Participant;

@@ -28,7 +28,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * `describe`, or `describe.skip` with a loud reason when Chromium or the
+ * `describe` (each test retried up to twice), or `describe.skip` with a loud reason when Chromium or the
  * mediasoup worker is missing (scripts/visio test provides the worker).
  */
 export function describeWithBrowser(name: string, fn: () => void): void {
@@ -36,8 +36,15 @@ export function describeWithBrowser(name: string, fn: () => void): void {
     existsSync(CHROMIUM_PATH) ? null : `${CHROMIUM_PATH} (apt-get install chromium)`,
     process.env.MEDIASOUP_WORKER_BIN ? null : 'MEDIASOUP_WORKER_BIN (run through scripts/visio)',
   ].filter(Boolean);
-  if (missing.length === 0) describe(name, fn);
-  else describe.skip(`${name} [SKIPPED: missing ${missing.join(', ')}]`, fn);
+  if (missing.length === 0) {
+    describe(name, () => {
+      // Real browsers on a small shared machine: bandwidth estimation and CPU
+      // adaptation make timings vary. A test failing three times is a failure;
+      // earlier failures are logged.
+      jest.retryTimes(2, { logErrorsBeforeRetry: true });
+      fn();
+    });
+  } else describe.skip(`${name} [SKIPPED: missing ${missing.join(', ')}]`, fn);
 }
 
 const ROOT = join(__dirname, '..', '..');

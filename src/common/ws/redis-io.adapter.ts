@@ -30,6 +30,8 @@ export class RedisIoAdapter extends IoAdapter {
     const { pub, sub } = this.redisClients();
     return super.createIOServer(port, {
       ...options,
+      // Signalling messages are a few KB (RTP parameters); a larger one closes the socket.
+      maxHttpBufferSize: 64 * 1024,
       // Same origin in production; CORS_ORIGINS lets other front ends use polling.
       cors: { origin: [...allowedOrigins(this.config)], credentials: true },
       adapter: createAdapter(pub, sub, { key: `${this.config.REDIS_KEY_PREFIX}socket.io` }),

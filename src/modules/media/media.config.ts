@@ -67,6 +67,8 @@ export const mediaConfigSchema = z.object({
     .default(12 * 3600),
   /** How often a connected socket's session is re-checked (revoked or expired sessions are kicked). */
   MEDIA_SESSION_CHECK_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  /** Signalling requests one socket may send per second (bursts of twice as many). */
+  MEDIA_SIGNALLING_MAX_PER_SECOND: z.coerce.number().int().min(1).max(10_000).default(200),
 });
 
 export type MediaWorkerLogLevel = 'debug' | 'warn' | 'error' | 'none';

@@ -10,12 +10,14 @@ import {
 } from '@nestjs/websockets';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { AppError } from '../../../common/errors/app-error';
 import { parseWith } from '../../../common/http/validation';
 import {
   allowedOrigins,
   handshakeOriginAllowed,
   parseCookieHeader,
 } from '../../../common/ws/handshake';
+import { TokenBucket } from '../../../common/ws/token-bucket';
 import { wsAck, wsErrorBody, type WsAck } from '../../../common/ws/ws-ack';
 import { AppConfig } from '../../../config/app-config';
 import { sessionCookieName } from '../../identity/auth/session-cookie';
@@ -67,6 +69,8 @@ export class MediaGateway
 {
   private readonly logger = new Logger(MediaGateway.name);
   private readonly origins: ReadonlySet<string>;
+  /** One request budget per socket (forgotten with the socket). */
+  private readonly buckets = new WeakMap<MediaSocket, TokenBucket>();
 
   constructor(
     private readonly signalling: MediaSignallingService,
@@ -100,109 +104,132 @@ export class MediaGateway
 
   @SubscribeMessage('join')
   join(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('join', joinSchema, body, (input) => this.signalling.join(s, input));
+    return this.run(s, 'join', joinSchema, body, (input) => this.signalling.join(s, input));
   }
 
   @SubscribeMessage('createTransport')
   createTransport(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('createTransport', createTransportSchema, body, (input) =>
+    return this.run(s, 'createTransport', createTransportSchema, body, (input) =>
       this.signalling.createTransport(s, input),
     );
   }
 
   @SubscribeMessage('connectTransport')
   connectTransport(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('connectTransport', connectTransportSchema, body, (input) =>
+    return this.run(s, 'connectTransport', connectTransportSchema, body, (input) =>
       this.signalling.connectTransport(s, input),
     );
   }
 
   @SubscribeMessage('produce')
   produce(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('produce', produceSchema, body, (input) => this.signalling.produce(s, input));
+    return this.run(s, 'produce', produceSchema, body, (input) =>
+      this.signalling.produce(s, input),
+    );
   }
 
   @SubscribeMessage('consume')
   consume(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('consume', consumeSchema, body, (input) => this.signalling.consume(s, input));
+    return this.run(s, 'consume', consumeSchema, body, (input) =>
+      this.signalling.consume(s, input),
+    );
   }
 
   @SubscribeMessage('resumeConsumer')
   resumeConsumer(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('resumeConsumer', consumerRefSchema, body, (input) =>
+    return this.run(s, 'resumeConsumer', consumerRefSchema, body, (input) =>
       this.signalling.resumeConsumer(s, input),
     );
   }
 
   @SubscribeMessage('pauseConsumer')
   pauseConsumer(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('pauseConsumer', consumerRefSchema, body, (input) =>
+    return this.run(s, 'pauseConsumer', consumerRefSchema, body, (input) =>
       this.signalling.pauseConsumer(s, input),
     );
   }
 
   @SubscribeMessage('pauseProducer')
   pauseProducer(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('pauseProducer', producerRefSchema, body, (input) =>
+    return this.run(s, 'pauseProducer', producerRefSchema, body, (input) =>
       this.signalling.pauseProducer(s, input),
     );
   }
 
   @SubscribeMessage('resumeProducer')
   resumeProducer(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('resumeProducer', producerRefSchema, body, (input) =>
+    return this.run(s, 'resumeProducer', producerRefSchema, body, (input) =>
       this.signalling.resumeProducer(s, input),
     );
   }
 
   @SubscribeMessage('closeProducer')
   closeProducer(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('closeProducer', producerRefSchema, body, (input) =>
+    return this.run(s, 'closeProducer', producerRefSchema, body, (input) =>
       this.signalling.closeProducer(s, input),
     );
   }
 
   @SubscribeMessage('setPreferredLayers')
   setPreferredLayers(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('setPreferredLayers', setPreferredLayersSchema, body, (input) =>
+    return this.run(s, 'setPreferredLayers', setPreferredLayersSchema, body, (input) =>
       this.signalling.setPreferredLayers(s, input),
     );
   }
 
   @SubscribeMessage('getConsumerStats')
   getConsumerStats(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('getConsumerStats', consumerRefSchema, body, (input) =>
+    return this.run(s, 'getConsumerStats', consumerRefSchema, body, (input) =>
       this.signalling.getConsumerStats(s, input),
     );
   }
 
   @SubscribeMessage('moderatorMute')
   moderatorMute(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('moderatorMute', moderatorMuteSchema, body, (input) =>
+    return this.run(s, 'moderatorMute', moderatorMuteSchema, body, (input) =>
       this.signalling.moderatorMute(s, input),
     );
   }
 
   @SubscribeMessage('moderatorRemove')
   moderatorRemove(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('moderatorRemove', moderatorRemoveSchema, body, (input) =>
+    return this.run(s, 'moderatorRemove', moderatorRemoveSchema, body, (input) =>
       this.signalling.moderatorRemove(s, input),
     );
   }
 
   @SubscribeMessage('leave')
   leave(@ConnectedSocket() s: MediaSocket, @MessageBody() body: unknown) {
-    return this.run('leave', leaveSchema, body, () => this.signalling.leave(s));
+    return this.run(s, 'leave', leaveSchema, body, () => this.signalling.leave(s));
   }
 
-  /** Validation, then the service call; every outcome becomes an acknowledgement (one place). */
+  /**
+   * The socket's rate limit, validation, then the service call; every outcome
+   * becomes an acknowledgement (one place).
+   */
   private run<I, O>(
+    socket: MediaSocket,
     name: string,
     schema: StandardSchemaV1<unknown, I>,
     body: unknown,
     handler: (input: I) => Promise<O>,
   ): Promise<WsAck<O>> {
-    return wsAck(this.logger, `media ${name}`, () => handler(parseWith(schema, body)));
+    return wsAck(this.logger, `media ${name}`, () => {
+      if (!this.bucketOf(socket).take()) {
+        throw new AppError('rate_limited', 'Too many signalling requests: slow down', 429);
+      }
+      return handler(parseWith(schema, body));
+    });
+  }
+
+  private bucketOf(socket: MediaSocket): TokenBucket {
+    let bucket = this.buckets.get(socket);
+    if (!bucket) {
+      const rate = this.config.MEDIA_SIGNALLING_MAX_PER_SECOND;
+      bucket = new TokenBucket(rate, rate * 2);
+      this.buckets.set(socket, bucket);
+    }
+    return bucket;
   }
 
   private async authenticate(socket: MediaSocket): Promise<void> {
