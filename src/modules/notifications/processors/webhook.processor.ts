@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
 import { WEBHOOK_QUEUE, type WebhookJob } from '../notifications.types';
 import { WebhooksRepository } from '../repositories/webhooks.repository';
-import { allowPrivateTargets, webhookBody } from '../services/webhooks.service';
+import { allowPrivateTargets, webhookBody, WebhooksService } from '../services/webhooks.service';
 import { postWebhook } from '../webhook-target';
 import { SIGNATURE_HEADER, signWebhook } from '../webhook-signature';
 
@@ -16,16 +16,23 @@ export class WebhookProcessor extends WorkerHost implements OnApplicationBootstr
 
   constructor(
     private readonly repo: WebhooksRepository,
+    private readonly webhooks: WebhooksService,
     private readonly config: AppConfig,
   ) {
     super();
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (this.config.APP_ROLE === 'api') return;
     void this.worker
       .run()
       .catch((e) => this.logger.error(`webhook worker stopped: ${(e as Error).message}`));
+    // Rows whose job never made it to Redis (enqueue failed after the insert,
+    // or Redis lost it). The jobId dedups those whose job still exists.
+    const stale = new Date(Date.now() - 10 * 60_000);
+    for (const row of await this.repo.findPendingDeliveries(stale, 500)) {
+      await this.webhooks.schedule(row.id).catch(() => undefined);
+    }
   }
 
   async process(job: Job<WebhookJob>): Promise<void> {

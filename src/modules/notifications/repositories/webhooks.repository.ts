@@ -60,6 +60,16 @@ export class WebhooksRepository {
       : Promise.resolve([]);
   }
 
+  /** Deliveries still pending after `olderThan` (their job may have been lost): re-enqueued at boot. */
+  findPendingDeliveries(olderThan: Date, limit: number): Promise<WebhookDeliveryEntity[]> {
+    return this.deliveries
+      .createQueryBuilder('d')
+      .where(`d.status = 'pending' AND d.created_at < :olderThan`, { olderThan })
+      .orderBy('d.created_at', 'ASC')
+      .limit(limit)
+      .getMany();
+  }
+
   findDelivery(id: string): Promise<WebhookDeliveryEntity | null> {
     return this.deliveries.findOneBy({ id });
   }
