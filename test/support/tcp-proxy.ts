@@ -34,9 +34,10 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
   }
 
-  /** Listens again on the same port: the dependency is "back". */
-  restore(): Promise<void> {
-    return this.start(this.port);
+  /** Listens again on the same port: the dependency is "back" (no-op if it is). */
+  async restore(): Promise<void> {
+    if (this.server?.listening) return;
+    await this.start(this.port);
   }
 
   stop(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../../config/app-config';
@@ -23,6 +23,9 @@ return { hits, ttl, blockTtl }
  */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('RateLimit');
+  private lastWarning = 0;
+
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly config: AppConfig,
@@ -36,15 +39,24 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     throttlerName: string,
   ) {
     const base = `${this.config.REDIS_KEY_PREFIX}throttle:${throttlerName}:${key}`;
-    const [hits, ttlMs, blockMs] = (await this.redis.eval(
-      SCRIPT,
-      2,
-      base,
-      `${base}:blocked`,
-      ttl,
-      limit,
-      blockDuration > 0 ? blockDuration : ttl,
-    )) as [number, number, number];
+    let reply: [number, number, number];
+    try {
+      reply = (await this.redis.eval(
+        SCRIPT,
+        2,
+        base,
+        `${base}:blocked`,
+        ttl,
+        limit,
+        blockDuration > 0 ? blockDuration : ttl,
+      )) as [number, number, number];
+    } catch (e) {
+      // Redis away: let the request through (readiness reports Redis down)
+      // rather than turn every request into a 500.
+      this.warnOnce(e as Error);
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+    const [hits, ttlMs, blockMs] = reply;
     const isBlocked = blockMs > 0;
     return {
       totalHits: hits,
@@ -52,5 +64,11 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
       isBlocked,
       timeToBlockExpire: isBlocked ? Math.ceil(blockMs / 1000) : 0,
     };
+  }
+
+  private warnOnce(e: Error): void {
+    if (Date.now() - this.lastWarning < 60_000) return;
+    this.lastWarning = Date.now();
+    this.logger.warn(`rate limits not applied, Redis unavailable: ${e.message}`);
   }
 }

@@ -35,3 +35,6 @@ export interface MailJob {
 export interface WebhookJob {
   deliveryId: string;
 }
+
+/** How long a request waits for Redis to take a job before it goes on (the outbox row stays). */
+export const ENQUEUE_WAIT_MS = 2000;

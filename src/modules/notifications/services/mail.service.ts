@@ -1,10 +1,12 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { parseWith } from '../../../common/http/validation';
+import { atMost } from '../../../common/redis/bounded';
 import { AppConfig } from '../../../config/app-config';
 import { OutboundMailRepository } from '../repositories/outbound-mail.repository';
 import {
+  ENQUEUE_WAIT_MS,
   MAIL_QUEUE,
   mailMessageSchema,
   type MailJob,
@@ -14,6 +16,8 @@ import {
 /** Outbound mail for every module: a row in the outbox, delivered by the `mail` queue with retries. */
 @Injectable()
 export class MailService {
+  private readonly logger = new Logger('Mail');
+
   constructor(
     private readonly outbox: OutboundMailRepository,
     @InjectQueue(MAIL_QUEUE) private readonly queue: Queue<MailJob>,
@@ -30,14 +34,18 @@ export class MailService {
 
   /** (Re)schedules delivery of an outbox row; the jobId makes it a no-op if already queued. */
   async schedule(mailId: string): Promise<void> {
-    await this.queue.add(
-      'send',
-      { mailId },
-      {
-        jobId: `mail-${mailId}`,
-        attempts: this.config.MAIL_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.config.MAIL_BACKOFF_MS },
-      },
+    const job = await atMost(
+      this.queue.add(
+        'send',
+        { mailId },
+        {
+          jobId: `mail-${mailId}`,
+          attempts: this.config.MAIL_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.MAIL_BACKOFF_MS },
+        },
+      ),
+      ENQUEUE_WAIT_MS,
     );
+    if (!job) this.logger.warn(`Redis is not answering: mail ${mailId} is queued when it is back`);
   }
 }

@@ -1,13 +1,19 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { atMost } from '../../../common/redis/bounded';
 import { AppError } from '../../../common/errors/app-error';
 import { assertAllowedTarget, ForbiddenTargetError } from '../webhook-target';
 import { AppConfig } from '../../../config/app-config';
 import type { WebhookDeliveryEntity } from '../entities/webhook-delivery.entity';
 import type { WebhookEndpointEntity } from '../entities/webhook-endpoint.entity';
-import { WEBHOOK_QUEUE, type WebhookEvent, type WebhookJob } from '../notifications.types';
+import {
+  ENQUEUE_WAIT_MS,
+  WEBHOOK_QUEUE,
+  type WebhookEvent,
+  type WebhookJob,
+} from '../notifications.types';
 import { WebhooksRepository, type DeliveryFilter } from '../repositories/webhooks.repository';
 
 export interface WebhookEndpointView {
@@ -73,6 +79,8 @@ export function webhookBody(
 /** Signed outbound webhooks for every module: endpoints of applications, deliveries by the `webhooks` queue. */
 @Injectable()
 export class WebhooksService {
+  private readonly logger = new Logger('Webhooks');
+
   constructor(
     private readonly repo: WebhooksRepository,
     @InjectQueue(WEBHOOK_QUEUE) private readonly queue: Queue<WebhookJob>,
@@ -100,15 +108,20 @@ export class WebhooksService {
   }
 
   async schedule(deliveryId: string): Promise<void> {
-    await this.queue.add(
-      'deliver',
-      { deliveryId },
-      {
-        jobId: `webhook-${deliveryId}`,
-        attempts: this.config.WEBHOOK_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
-      },
+    const job = await atMost(
+      this.queue.add(
+        'deliver',
+        { deliveryId },
+        {
+          jobId: `webhook-${deliveryId}`,
+          attempts: this.config.WEBHOOK_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.config.WEBHOOK_BACKOFF_MS },
+        },
+      ),
+      ENQUEUE_WAIT_MS,
     );
+    if (!job)
+      this.logger.warn(`Redis is not answering: webhook ${deliveryId} is queued when it is back`);
   }
 
   /** Registers an endpoint; the signing secret is in this answer only. */
