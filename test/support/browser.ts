@@ -28,8 +28,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * `describe` (each test retried up to twice), or `describe.skip` with a loud reason when Chromium or the
- * mediasoup worker is missing (scripts/visio test provides the worker).
+ * `describe` (each test retried up to twice), or `describe.skip` with a loud
+ * reason when Chromium or the mediasoup worker is missing (scripts/visio test
+ * provides both); under CI, a failure.
  */
 export function describeWithBrowser(name: string, fn: () => void): void {
   const missing = [
@@ -44,6 +45,13 @@ export function describeWithBrowser(name: string, fn: () => void): void {
       jest.retryTimes(2, { logErrorsBeforeRetry: true });
       fn();
     });
+  } else if (process.env.CI) {
+    // In CI a missing prerequisite is a failure, never a silent skip.
+    describe(name, () =>
+      it('has Chromium and a mediasoup worker', () => {
+        throw new Error(`missing ${missing.join(', ')}`);
+      }),
+    );
   } else describe.skip(`${name} [SKIPPED: missing ${missing.join(', ')}]`, fn);
 }
 
