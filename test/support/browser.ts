@@ -41,8 +41,9 @@ export function describeWithBrowser(name: string, fn: () => void): void {
     describe(name, () => {
       // Real browsers on a small shared machine: bandwidth estimation and CPU
       // adaptation make timings vary. A test failing three times is a failure;
-      // earlier failures are logged.
-      jest.retryTimes(2, { logErrorsBeforeRetry: true });
+      // earlier failures are logged. Retried at once, on the same pages: the
+      // tests of a file share their participants, in order.
+      jest.retryTimes(2, { logErrorsBeforeRetry: true, retryImmediately: true });
       fn();
     });
   } else if (process.env.CI) {
@@ -171,8 +172,9 @@ export async function waitForPhase(
   } catch (e) {
     const actual = await p.page.getAttribute('main#app', 'data-phase').catch(() => '?');
     const text = await p.page.textContent('#ended-text').catch(() => '');
+    const reason = await p.page.getAttribute('main#app', 'data-end-reason').catch(() => null);
     throw new Error(
-      `phase "${phase}" not reached (is "${actual}"${text ? `: ${text}` : ''}); page errors: ${JSON.stringify(p.errors)}; ${(e as Error).message.split('\n')[0]}`,
+      `phase "${phase}" not reached (is "${actual}"${reason ? `, ${reason}` : ''}${text ? `: ${text}` : ''}); page errors: ${JSON.stringify(p.errors)}; ${(e as Error).message.split('\n')[0]}`,
     );
   }
 }
