@@ -1,35 +1,33 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { AppConfig } from '../../../config/app-config';
 import { MAIL_QUEUE, type MailJob } from '../notifications.types';
 import { OutboundMailRepository } from '../repositories/outbound-mail.repository';
 import { MailService } from '../services/mail.service';
 import { MailTransportService } from '../services/mail-transport.service';
+import { OutboxWorkerHost } from './outbox-worker.host';
 
 /** Delivers outbox rows. Runs in the `worker` and `all` roles only. */
 @Processor(MAIL_QUEUE, { autorun: false })
-export class MailProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger('MailProcessor');
+export class MailProcessor extends OutboxWorkerHost {
+  protected readonly logger = new Logger('MailProcessor');
 
   constructor(
     private readonly outbox: OutboundMailRepository,
     private readonly transport: MailTransportService,
     private readonly mail: MailService,
-    private readonly config: AppConfig,
+    protected readonly config: AppConfig,
   ) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.APP_ROLE === 'api') return;
-    void this.worker
-      .run()
-      .catch((e) => this.logger.error(`mail worker stopped: ${(e as Error).message}`));
-    // Rows whose job never made it to Redis (enqueue failed after the insert).
-    for (const row of await this.outbox.findPending(new Date(Date.now() - 10 * 60_000), 500)) {
-      await this.mail.schedule(row.id).catch(() => undefined);
-    }
+  protected async stalePendingIds(olderThan: Date, limit: number): Promise<string[]> {
+    return (await this.outbox.findPending(olderThan, limit)).map((row) => row.id);
+  }
+
+  protected schedule(id: string): Promise<void> {
+    return this.mail.schedule(id);
   }
 
   async process(job: Job<MailJob>): Promise<void> {

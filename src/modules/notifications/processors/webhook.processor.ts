@@ -1,5 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Processor } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../../../config/app-config';
@@ -7,32 +7,28 @@ import { WEBHOOK_QUEUE, type WebhookJob } from '../notifications.types';
 import { WebhooksRepository } from '../repositories/webhooks.repository';
 import { allowPrivateTargets, webhookBody, WebhooksService } from '../services/webhooks.service';
 import { postWebhook } from '../webhook-target';
+import { OutboxWorkerHost } from './outbox-worker.host';
 import { SIGNATURE_HEADER, signWebhook } from '../webhook-signature';
 
 /** POSTs signed deliveries; a non-2xx answer or a network error throws, so BullMQ retries with backoff. */
 @Processor(WEBHOOK_QUEUE, { autorun: false })
-export class WebhookProcessor extends WorkerHost implements OnApplicationBootstrap {
-  private readonly logger = new Logger('WebhookProcessor');
+export class WebhookProcessor extends OutboxWorkerHost {
+  protected readonly logger = new Logger('WebhookProcessor');
 
   constructor(
     private readonly repo: WebhooksRepository,
     private readonly webhooks: WebhooksService,
-    private readonly config: AppConfig,
+    protected readonly config: AppConfig,
   ) {
     super();
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    if (this.config.APP_ROLE === 'api') return;
-    void this.worker
-      .run()
-      .catch((e) => this.logger.error(`webhook worker stopped: ${(e as Error).message}`));
-    // Rows whose job never made it to Redis (enqueue failed after the insert,
-    // or Redis lost it). The jobId dedups those whose job still exists.
-    const stale = new Date(Date.now() - 10 * 60_000);
-    for (const row of await this.repo.findPendingDeliveries(stale, 500)) {
-      await this.webhooks.schedule(row.id).catch(() => undefined);
-    }
+  protected async stalePendingIds(olderThan: Date, limit: number): Promise<string[]> {
+    return (await this.repo.findPendingDeliveries(olderThan, limit)).map((row) => row.id);
+  }
+
+  protected schedule(id: string): Promise<void> {
+    return this.webhooks.schedule(id);
   }
 
   async process(job: Job<WebhookJob>): Promise<void> {
